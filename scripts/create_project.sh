@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Create the Sock Shop environment in the world named by conf/global_config.yaml (default: twin):
+# start the twin in the background if needed (pid file and log under logs/twin/), deploy
+# kubernetes/sock-shop/, wait until every deployment is Available, and print `export NAME=value`
+# lines on stdout. Idempotent. Typical use:
+#   eval "$(bash scripts/create_project.sh | grep '^export ')"
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+exec "$PYTHON" -m src.environment up "$@"

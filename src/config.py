@@ -1,0 +1,106 @@
+"""Project settings: `conf/global_config.yaml` read once at the edge and passed down as typed objects.
+
+A malformed file or a field of the wrong type raises `ConfigError` naming the file, the field and
+what was expected; entry points turn it into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "conf" / "global_config.yaml"
+WORLDS = ("twin", "kubernetes")
+
+
+class ConfigError(ValueError):
+    """A configuration file the user must fix; the message names file, field and expectation."""
+
+
+@dataclass(frozen=True)
+class TwinSettings:
+    """How the emulated cluster runs."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    """0 picks a free port."""
+    startup_time_scale: float = 0.2
+    """Factor on container start-up and probe delays; 1.0 is real time."""
+    images: Path = REPO_ROOT / "data" / "twin" / "images.yaml"
+    """The twin's registry: which image tags exist."""
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything `conf/global_config.yaml` says."""
+
+    world: str = "twin"
+    namespace: str = "sock-shop"
+    manifests: Path = REPO_ROOT / "kubernetes" / "sock-shop"
+    twin: TwinSettings = TwinSettings()
+    raw: dict[str, Any] | None = None
+    """The whole parsed file, for sections other packages read themselves."""
+
+
+def _section(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: field '{key}' must be a mapping, got {type(value).__name__}")
+    return value
+
+
+def _typed(section: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, path: Path, prefix: str) -> Any:
+    value = section.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ConfigError(f"{path}: field '{prefix}{key}' must be {expected}, got {value!r}")
+    return value
+
+
+def _resolve(text: str) -> Path:
+    path = Path(text)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
+    """Parse and check the global config; raises `ConfigError` on any problem."""
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the file ({err.strerror})") from err
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({err})") from err
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    world = _typed(data, "world", str, "twin", path, "")
+    if world not in WORLDS:
+        raise ConfigError(f"{path}: field 'world' must be one of {', '.join(WORLDS)}, got {world!r}")
+    project = _section(data, "project", path)
+    twin = _section(data, "twin", path)
+    defaults = TwinSettings()
+    seed = twin.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise ConfigError(f"{path}: field 'twin.seed' must be an integer or null, got {seed!r}")
+    scale = float(_typed(twin, "startup_time_scale", (int, float), defaults.startup_time_scale, path, "twin."))
+    if scale <= 0:
+        raise ConfigError(f"{path}: field 'twin.startup_time_scale' must be greater than 0, got {scale}")
+    return Settings(
+        world=world,
+        namespace=_typed(project, "namespace", str, "sock-shop", path, "project."),
+        manifests=_resolve(_typed(project, "manifests", str, "kubernetes/sock-shop", path, "project.")),
+        twin=TwinSettings(
+            host=_typed(twin, "host", str, defaults.host, path, "twin."),
+            port=_typed(twin, "port", int, defaults.port, path, "twin."),
+            startup_time_scale=scale,
+            images=_resolve(_typed(twin, "images", str, "data/twin/images.yaml", path, "twin.")),
+            seed=seed,
+        ),
+        raw=data,
+    )

@@ -1,0 +1,96 @@
+"""`python -m src.environment up|down|status`: create, remove or inspect the Sock Shop environment.
+
+`up` prints `export NAME=value` lines on stdout (everything else goes to stderr), so a shell can run
+`eval "$(python -m src.environment up | grep '^export ')"`. The world comes from
+`conf/global_config.yaml` (`twin` by default; `kubernetes` deploys to the current kubeconfig context).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from ..config import ConfigError, Settings, load_settings
+from .deploy import DeployError, deploy, remove
+from .kubectl import KubectlMissing
+from .twin_process import DEFAULT_STATE_DIR, TwinStartError, find_twin, start_twin, stop_twin
+
+logger = logging.getLogger("src.environment")
+
+
+def _real_cluster_kubeconfig() -> Path:
+    return Path(os.environ.get("KUBECONFIG", Path.home() / ".kube" / "config"))
+
+
+def _up(settings: Settings, state_dir: Path) -> int:
+    started = time.monotonic()
+    if settings.world == "twin":
+        handle = find_twin(state_dir)
+        if handle is None:
+            handle = start_twin(state_dir)
+            logger.info("twin started (pid %d) at %s in %.1f s", handle.pid, handle.url, time.monotonic() - started)
+        else:
+            logger.info("twin already running (pid %d) at %s", handle.pid, handle.url)
+        kubeconfig = handle.kubeconfig
+    else:
+        kubeconfig = _real_cluster_kubeconfig()
+    deploy(kubeconfig, settings.manifests, settings.namespace)
+    logger.info("Sock Shop is up in namespace %s (%.1f s)", settings.namespace, time.monotonic() - started)
+    sys.stdout.write(f"export KUBECONFIG={kubeconfig}\n")
+    return 0
+
+
+def _down(settings: Settings, state_dir: Path) -> int:
+    if settings.world == "twin":
+        handle = find_twin(state_dir)
+        if handle is not None:
+            remove(handle.kubeconfig, settings.namespace)
+        stopped = stop_twin(state_dir)
+        logger.info("twin stopped" if stopped else "no twin was running")
+    else:
+        remove(_real_cluster_kubeconfig(), settings.namespace)
+        logger.info("namespace %s removed", settings.namespace)
+    return 0
+
+
+def _status(settings: Settings, state_dir: Path) -> int:
+    handle = find_twin(state_dir) if settings.world == "twin" else None
+    if settings.world == "twin" and handle is None:
+        sys.stdout.write("twin: not running\n")
+        return 1
+    if handle is not None:
+        sys.stdout.write(f"twin: running (pid {handle.pid}) at {handle.url}\nexport KUBECONFIG={handle.kubeconfig}\n")
+    return 0
+
+
+COMMANDS = {"up": _up, "down": _down, "status": _status}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m src.environment", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=sorted(COMMANDS))
+    parser.add_argument("--config", type=Path, default=None, help="global config (default conf/global_config.yaml)")
+    parser.add_argument("--world", choices=("twin", "kubernetes"), help="override the config's world")
+    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the twin keeps pid/log/kubeconfig")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        settings = load_settings(args.config) if args.config else load_settings()
+        if args.world:
+            settings = dataclasses.replace(settings, world=args.world)
+        return COMMANDS[args.command](settings, args.state_dir)
+    except ConfigError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    except (DeployError, TwinStartError, KubectlMissing) as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

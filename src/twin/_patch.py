@@ -1,7 +1,7 @@
 """The patch types of the Kubernetes API: JSON merge, JSON patch, strategic merge, apply.
 
 kubectl picks the patch type per command: `kubectl patch --type=json|merge`, and strategic merge
-for `set image`, `set env`, `set resources`, `rollout restart`, `scale` and `kubectl apply`. The
+for `set image`, `set env`, `set resources`, `rollout restart` and client-side `apply`. The
 first two are standards (RFC 7386, RFC 6902). Strategic merge is Kubernetes' own: lists of maps
 merge element by element under a per-field *merge key* (containers by `name`), and `$`-prefixed
 directives steer deletion and ordering. The real apiserver reads merge keys from Go struct tags;

@@ -79,6 +79,15 @@ def _decimal(q: object) -> Decimal:
     return number * _DECIMAL[suffix]
 
 
+def parse_quantity(q: str | int | float) -> Decimal:
+    """The exact value of a quantity in base units, for comparisons such as requests <= limits.
+
+    Raises:
+        QuantityError: `q` is not a Kubernetes quantity.
+    """
+    return _decimal(q)
+
+
 def is_valid_quantity(q: object) -> bool:
     """Whether the apiserver would accept `q` as a quantity (strings in the grammar, or numbers)."""
     try:
@@ -102,7 +111,7 @@ def _human_bytes(q: str) -> Decimal | None:
     match = _HUMAN_SIZE.match(q.strip())
     if match is None:
         return None
-    base = 1024 if match["binary"] else 1000
+    base = Decimal(1024 if match["binary"] else 1000)
     return Decimal(match["number"]) * base ** _HUMAN_POWER[match["prefix"].lower()]
 
 

@@ -24,7 +24,7 @@ from ._objects import clone
 from ._patch import PatchError, apply_patch, json_patch, merge_patch, strategic_merge_patch, supports_strategic
 from ._resources import METRICS_GROUP, RESOURCES, ResourceType, lookup
 from ._selectors import FieldSelector, LabelSelector, SelectorError
-from ._store import Store, Watch
+from ._store import Store, Watch, WatchEvent
 from ._tables import to_table
 from ._usage import UsageModel, node_metrics, pod_metrics
 
@@ -81,6 +81,9 @@ def _wants(request: web.Request, representation: str) -> bool:
 
 async def read_body(request: web.Request, *, yaml_allowed: bool = False) -> Any:
     """The request body as JSON (or YAML for apply patches); malformed input is a 400."""
+    content_type = request.headers.get("Content-Type", "")
+    if "protobuf" in content_type or "cbor" in content_type:
+        raise errors.unsupported_media_type(content_type)
     raw = await request.read()
     if not raw:
         raise errors.bad_request("the request body is empty")
@@ -205,7 +208,8 @@ class RestApi:
         else:
             check = matches
         since_text = request.query.get("resourceVersion", "")
-        since = int(since_text) if since_text.isdigit() and since_text != "0" else None
+        send_initial = _flag(request, "sendInitialEvents")
+        since = int(since_text) if since_text.isdigit() and since_text != "0" and not send_initial else None
         timeout = float(request.query.get("timeoutSeconds") or DEFAULT_WATCH_TIMEOUT)
         bookmarks = _flag(request, "allowWatchBookmarks")
         as_table = _wants(request, "Table")
@@ -217,6 +221,10 @@ class RestApi:
         except errors.ApiError as err:
             await _write_event(response, {"type": "ERROR", "object": err.status()})
             return response
+        if send_initial:
+            end = self._bookmark(route)
+            end["metadata"]["annotations"] = {"k8s.io/initial-events-end": "true"}
+            stream.queue.put_nowait(WatchEvent(self.store.revision, route.resource.key, "BOOKMARK", end))
         try:
             await self._pump(response, route, stream, timeout, bookmarks, as_table)
         except (ConnectionResetError, asyncio.CancelledError):
@@ -235,23 +243,24 @@ class RestApi:
                 event = await asyncio.wait_for(stream.queue.get(), min(left, BOOKMARK_INTERVAL))
             except TimeoutError:
                 if bookmarks:
-                    await _write_event(response, self._bookmark(route))
+                    await _write_event(response, {"type": "BOOKMARK", "object": self._bookmark(route)})
                 continue
             if event is None:
                 return
+            if event.type == "BOOKMARK":
+                await _write_event(response, {"type": "BOOKMARK", "object": event.object})
+                continue
             obj = self._out(route, event.object)
             if as_table:
                 obj = to_table(route.resource.kind, [obj], datetime.now(UTC), "Object")
             await _write_event(response, {"type": event.type, "object": obj})
 
     def _bookmark(self, route: Route) -> dict[str, Any]:
+        """The object of a BOOKMARK event: only the kind and the current resourceVersion."""
         return {
-            "type": "BOOKMARK",
-            "object": {
-                "kind": route.resource.kind,
-                "apiVersion": route.resource.api_version,
-                "metadata": {"resourceVersion": str(self.store.revision)},
-            },
+            "kind": route.resource.kind,
+            "apiVersion": route.resource.api_version,
+            "metadata": {"resourceVersion": str(self.store.revision)},
         }
 
     # --- writes --------------------------------------------------------------------------------

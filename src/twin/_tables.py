@@ -17,6 +17,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from ._podstatus import PodSummary
+from ._selectors import LabelSelector, SelectorError
+
 logger = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
@@ -112,7 +115,7 @@ def _status(obj: Obj) -> Obj:
 
 
 def _name(obj: Obj) -> str:
-    return obj.get("metadata", {}).get("name", "")
+    return str(obj.get("metadata", {}).get("name", ""))
 
 
 def format_labels(labels: dict[str, str] | None) -> str:
@@ -123,21 +126,11 @@ def format_labels(labels: dict[str, str] | None) -> str:
 
 
 def format_selector(selector: Obj | None) -> str:
-    """A LabelSelector as `name=x,tier in (a,b),!gone`, requirements sorted by key as Go does."""
-    if not selector:
-        return ""
-    parts: list[tuple[str, str]] = [(key, f"{key}={value}") for key, value in (selector.get("matchLabels") or {}).items()]
-    for expr in selector.get("matchExpressions") or []:
-        key, operator = expr.get("key", ""), expr.get("operator", "")
-        values = ",".join(sorted(expr.get("values") or []))
-        text = {
-            "In": f"{key} in ({values})",
-            "NotIn": f"{key} notin ({values})",
-            "Exists": key,
-            "DoesNotExist": f"!{key}",
-        }.get(operator, "<invalid>")
-        parts.append((key, text))
-    return ",".join(text for _, text in sorted(parts, key=lambda part: part[0]))
+    """A LabelSelector as `name=x,tier in (a,b),!gone` (requirements sorted by key); "" when unset."""
+    try:
+        return str(LabelSelector.from_spec(selector))
+    except SelectorError:
+        return "<invalid>"
 
 
 def _containers_and_images(template: Obj) -> tuple[str, str]:
@@ -146,121 +139,6 @@ def _containers_and_images(template: Obj) -> tuple[str, str]:
 
 
 # --- Pod -----------------------------------------------------------------------------------------
-
-
-def _later(current: str, candidate: str | None) -> str:
-    if not candidate:
-        return current
-    if not current or parse_timestamp(candidate) > parse_timestamp(current):
-        return candidate
-    return current
-
-
-def _last_restart(status: Obj) -> str | None:
-    terminated = (status.get("lastState") or {}).get("terminated") or {}
-    return terminated.get("finishedAt")
-
-
-def _terminated_reason(terminated: Obj, prefix: str = "") -> str:
-    if terminated.get("reason"):
-        return prefix + terminated["reason"]
-    if terminated.get("signal"):
-        return f"{prefix}Signal:{terminated['signal']}"
-    return f"{prefix}ExitCode:{terminated.get('exitCode', 0)}"
-
-
-def _restartable(container: Obj | None) -> bool:
-    """A sidecar: an init container that keeps running (restartPolicy Always)."""
-    return container is not None and container.get("restartPolicy") == "Always"
-
-
-class _PodSummary:
-    """The READY / STATUS / RESTARTS cells, computed the way kubectl's `printPod` does."""
-
-    def __init__(self, pod: Obj) -> None:
-        self.pod = pod
-        self.spec, self.status = _spec(pod), _status(pod)
-        self.total = len(self.spec.get("containers") or [])
-        self.ready = 0
-        self.restarts = 0
-        self.last_restart = ""
-        self.sidecar_restarts, self.sidecar_last = 0, ""
-        self.reason = self.status.get("reason") or self.status.get("phase") or ""
-        if any(
-            c.get("type") == "PodScheduled" and c.get("reason") == "SchedulingGated"
-            for c in self.status.get("conditions") or []
-        ):
-            self.reason = "SchedulingGated"
-        initializing = self._init_containers()
-        if not initializing or self._initialized():
-            self._containers()
-        self._deletion()
-
-    def _initialized(self) -> bool:
-        return any(
-            c.get("type") == "Initialized" and c.get("status") == "True" for c in self.status.get("conditions") or []
-        )
-
-    def _init_containers(self) -> bool:
-        specs = {c.get("name"): c for c in self.spec.get("initContainers") or []}
-        self.total += sum(1 for c in specs.values() if _restartable(c))
-        statuses = self.status.get("initContainerStatuses") or []
-        for index, cstatus in enumerate(statuses):
-            self.restarts += cstatus.get("restartCount", 0)
-            self.last_restart = _later(self.last_restart, _last_restart(cstatus))
-            sidecar = _restartable(specs.get(cstatus.get("name")))
-            if sidecar:
-                self.sidecar_restarts += cstatus.get("restartCount", 0)
-                self.sidecar_last = _later(self.sidecar_last, _last_restart(cstatus))
-            state = cstatus.get("state") or {}
-            terminated, waiting = state.get("terminated"), state.get("waiting")
-            if terminated is not None and terminated.get("exitCode", 0) == 0:
-                continue
-            if sidecar and cstatus.get("started"):
-                self.ready += 1 if cstatus.get("ready") else 0
-                continue
-            if terminated is not None:
-                self.reason = _terminated_reason(terminated, "Init:")
-            elif waiting and waiting.get("reason") and waiting["reason"] != "PodInitializing":
-                self.reason = "Init:" + waiting["reason"]
-            else:
-                self.reason = f"Init:{index}/{len(specs)}"
-            return True
-        return False
-
-    def _containers(self) -> None:
-        self.restarts, self.last_restart = self.sidecar_restarts, self.sidecar_last
-        has_running = False
-        for cstatus in reversed(self.status.get("containerStatuses") or []):
-            self.restarts += cstatus.get("restartCount", 0)
-            self.last_restart = _later(self.last_restart, _last_restart(cstatus))
-            state = cstatus.get("state") or {}
-            waiting, terminated = state.get("waiting"), state.get("terminated")
-            if waiting is not None and waiting.get("reason"):
-                self.reason = waiting["reason"]
-            elif terminated is not None:
-                self.reason = _terminated_reason(terminated)
-            elif cstatus.get("ready") and state.get("running") is not None:
-                has_running = True
-                self.ready += 1
-        if self.reason == "Completed" and has_running:
-            ready = any(
-                c.get("type") == "Ready" and c.get("status") == "True" for c in self.status.get("conditions") or []
-            )
-            self.reason = "Running" if ready else "NotReady"
-
-    def _deletion(self) -> None:
-        if not self.pod.get("metadata", {}).get("deletionTimestamp"):
-            return
-        if self.status.get("reason") == "NodeLost":
-            self.reason = "Unknown"
-        elif self.status.get("phase") not in ("Succeeded", "Failed"):
-            self.reason = "Terminating"
-
-    def restarts_cell(self, now: datetime) -> str:
-        if self.restarts and self.last_restart:
-            return f"{self.restarts} ({human_age(self.last_restart, now)} ago)"
-        return str(self.restarts)
 
 
 def _readiness_gates(spec: Obj, status: Obj) -> str:
@@ -278,14 +156,21 @@ def _pod_ip(status: Obj) -> str:
     return ip or "<none>"
 
 
+def _restarts(summary: PodSummary, now: datetime) -> str:
+    """RESTARTS as recent kubectl prints it: "2 (5m ago)" once a container has restarted."""
+    if summary.restarts and summary.last_restart:
+        return f"{summary.restarts} ({human_age(summary.last_restart, now)} ago)"
+    return str(summary.restarts)
+
+
 def _pod(pod: Obj, now: datetime) -> list[Any]:
-    summary = _PodSummary(pod)
+    summary = PodSummary(pod)
     spec, status = _spec(pod), _status(pod)
     return [
         _name(pod),
         f"{summary.ready}/{summary.total}",
         summary.reason,
-        summary.restarts_cell(now),
+        _restarts(summary, now),
         _age(pod, now),
         _pod_ip(status),
         spec.get("nodeName") or "<none>",
@@ -388,7 +273,7 @@ def _external_ip(spec: Obj, status: Obj) -> str:
         found = sorted({i.get("ip") or i.get("hostname") for i in ingress if i.get("ip") or i.get("hostname")})
         return ",".join(found + external) or "<pending>"
     if kind == "ExternalName":
-        return spec.get("externalName", "")
+        return str(spec.get("externalName", ""))
     return "<unknown>"
 
 
@@ -528,7 +413,7 @@ def _node_roles(labels: dict[str, str]) -> str:
 def _node_address(status: Obj, kind: str) -> str:
     for address in status.get("addresses") or []:
         if address.get("type") == kind:
-            return address.get("address", "")
+            return str(address.get("address", ""))
     return "<none>"
 
 
@@ -579,7 +464,12 @@ def _hpa_metrics(spec: Obj, status: Obj) -> tuple[list[Obj], list[Obj]]:
     if "metrics" in spec:
         return spec.get("metrics") or [], status.get("currentMetrics") or []
     target = spec.get("targetCPUUtilizationPercentage", 80)
-    metrics = [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}}}]
+    metrics = [
+        {
+            "type": "Resource",
+            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}},
+        }
+    ]
     current = status.get("currentCPUUtilizationPercentage")
     statuses = [{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": current}}}]
     return metrics, statuses if current is not None else []
@@ -676,7 +566,12 @@ def _default(obj: Obj, now: datetime) -> list[Any]:
 
 
 _CONFIGMAP_COLUMNS = [_name_column(), _column("Data", "Number of data keys."), _age_column()]
-_SECRET_COLUMNS = [_name_column(), _column("Type", "Used to facilitate programmatic handling of secret data."), _column("Data", "Number of data keys."), _age_column()]
+_SECRET_COLUMNS = [
+    _name_column(),
+    _column("Type", "Used to facilitate programmatic handling of secret data."),
+    _column("Data", "Number of data keys."),
+    _age_column(),
+]
 _SERVICEACCOUNT_COLUMNS = [_name_column(), _column("Secrets", "Number of secrets."), _age_column()]
 _CHAOS_COLUMNS = [
     _name_column(),

@@ -22,15 +22,22 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from src.config import load_settings  # noqa: E402
-from src.environment.deploy import deploy  # noqa: E402
-from src.environment.twin_process import start_twin, stop_twin  # noqa: E402
+from src.config import load_settings
+from src.environment.deploy import deploy
+from src.environment.twin_process import start_twin, stop_twin
 
 REQUESTS = {
     "get deployment": ("GET", "/apis/apps/v1/namespaces/sock-shop/deployments/catalogue", "application/json"),
-    "list pods (table)": ("GET", "/api/v1/namespaces/sock-shop/pods?limit=500",
-                          "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"),
-    "list pods by label": ("GET", "/api/v1/namespaces/sock-shop/pods?labelSelector=name%3Dcatalogue", "application/json"),
+    "list pods (table)": (
+        "GET",
+        "/api/v1/namespaces/sock-shop/pods?limit=500",
+        "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+    ),
+    "list pods by label": (
+        "GET",
+        "/api/v1/namespaces/sock-shop/pods?labelSelector=name%3Dcatalogue",
+        "application/json",
+    ),
     "pod metrics": ("GET", "/apis/metrics.k8s.io/v1beta1/namespaces/sock-shop/pods", "application/json"),
 }
 
@@ -75,8 +82,15 @@ def main() -> int:
             print(f"all requests:                     median {statistics.median(every):5.2f} ms   (target < 5 ms)")
             rss = psutil.Process(handle.pid).memory_info().rss / 2**20
             print(f"twin memory (RSS):                {rss:6.1f} MB   (target < 150 MB)")
-            print(json.dumps({"start_to_ready_s": round(ready, 2), "median_ms": round(statistics.median(every), 2),
-                              "rss_mb": round(rss, 1)}))
+            print(
+                json.dumps(
+                    {
+                        "start_to_ready_s": round(ready, 2),
+                        "median_ms": round(statistics.median(every), 2),
+                        "rss_mb": round(rss, 1),
+                    }
+                )
+            )
         finally:
             stop_twin(state_dir)
     return 0

@@ -54,11 +54,13 @@ def _section(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
     return value
 
 
-def _typed(section: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, path: Path, prefix: str) -> Any:
+def _typed(
+    section: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, path: Path, prefix: str
+) -> Any:
     value = section.get(key, default)
     if value is None:
         return default
-    if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
         expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ConfigError(f"{path}: field '{prefix}{key}' must be {expected}, got {value!r}")
     return value

@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("--config", type=Path, default=None, help="global config (default conf/global_config.yaml)")
     parser.add_argument("--world", choices=("twin", "kubernetes"), help="override the config's world")
-    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the twin keeps pid/log/kubeconfig")
+    parser.add_argument(
+        "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the twin keeps pid/log/kubeconfig"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:

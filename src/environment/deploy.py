@@ -37,5 +37,8 @@ def deploy(kubeconfig: Path, manifests: Path, namespace: str, timeout: float = 1
 
 def remove(kubeconfig: Path, namespace: str, timeout: float = 120) -> None:
     """Delete the namespace and wait until it is gone (a no-op when it does not exist)."""
-    _kubectl(["delete", "namespace", namespace, "--ignore-not-found", "--wait=true", f"--timeout={timeout:.0f}s"],
-             kubeconfig, timeout)
+    _kubectl(
+        ["delete", "namespace", namespace, "--ignore-not-found", "--wait=true", f"--timeout={timeout:.0f}s"],
+        kubeconfig,
+        timeout,
+    )

@@ -107,8 +107,12 @@ def start_twin(
         command.append(f"--config={config}")
     with log.open("ab") as log_file:
         process = subprocess.Popen(
-            command, cwd=REPO_ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            command,
+            cwd=REPO_ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     pid_file.write_text(f"{process.pid}\n")
     deadline = time.monotonic() + timeout

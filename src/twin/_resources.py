@@ -57,37 +57,111 @@ class ResourceType:
 _ALL = ("all",)
 
 RESOURCES: tuple[ResourceType, ...] = (
-    ResourceType("", "v1", "namespaces", "Namespace", namespaced=False, short_names=("ns",),
-                 verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
-                 subresources=("status", "finalize"), has_spec=False),
-    ResourceType("", "v1", "nodes", "Node", namespaced=False, short_names=("no",),
-                 subresources=("status", "proxy"), has_spec=False),
-    ResourceType("", "v1", "pods", "Pod", short_names=("po",), categories=_ALL,
-                 subresources=("status", "log", "exec", "attach", "portforward", "proxy", "eviction"),
-                 has_spec=False),
-    ResourceType("", "v1", "services", "Service", short_names=("svc",), categories=_ALL,
-                 subresources=("status", "proxy"), has_spec=False),
+    ResourceType(
+        "",
+        "v1",
+        "namespaces",
+        "Namespace",
+        namespaced=False,
+        short_names=("ns",),
+        verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
+        subresources=("status", "finalize"),
+        has_spec=False,
+    ),
+    ResourceType(
+        "",
+        "v1",
+        "nodes",
+        "Node",
+        namespaced=False,
+        short_names=("no",),
+        subresources=("status", "proxy"),
+        has_spec=False,
+    ),
+    ResourceType(
+        "",
+        "v1",
+        "pods",
+        "Pod",
+        short_names=("po",),
+        categories=_ALL,
+        subresources=("status", "log", "exec", "attach", "portforward", "proxy", "eviction"),
+        has_spec=False,
+    ),
+    ResourceType(
+        "",
+        "v1",
+        "services",
+        "Service",
+        short_names=("svc",),
+        categories=_ALL,
+        subresources=("status", "proxy"),
+        has_spec=False,
+    ),
     ResourceType("", "v1", "endpoints", "Endpoints", short_names=("ep",), has_spec=False),
     ResourceType("", "v1", "events", "Event", short_names=("ev",), has_spec=False),
     ResourceType("", "v1", "configmaps", "ConfigMap", short_names=("cm",), has_spec=False),
     ResourceType("", "v1", "secrets", "Secret", has_spec=False),
     ResourceType("", "v1", "serviceaccounts", "ServiceAccount", short_names=("sa",), has_spec=False),
-    ResourceType("apps", "v1", "deployments", "Deployment", short_names=("deploy",), categories=_ALL,
-                 subresources=("scale", "status")),
-    ResourceType("apps", "v1", "replicasets", "ReplicaSet", short_names=("rs",), categories=_ALL,
-                 subresources=("scale", "status")),
-    ResourceType("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler",
-                 short_names=("hpa",), categories=_ALL, subresources=("status",),
-                 other_versions=("v1",)),
+    ResourceType(
+        "apps",
+        "v1",
+        "deployments",
+        "Deployment",
+        short_names=("deploy",),
+        categories=_ALL,
+        subresources=("scale", "status"),
+    ),
+    ResourceType(
+        "apps",
+        "v1",
+        "replicasets",
+        "ReplicaSet",
+        short_names=("rs",),
+        categories=_ALL,
+        subresources=("scale", "status"),
+    ),
+    ResourceType(
+        "autoscaling",
+        "v2",
+        "horizontalpodautoscalers",
+        "HorizontalPodAutoscaler",
+        short_names=("hpa",),
+        categories=_ALL,
+        subresources=("status",),
+        other_versions=("v1",),
+    ),
     ResourceType("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", verbs=READ_VERBS, has_spec=False),
-    ResourceType("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", namespaced=False,
-                 verbs=READ_VERBS, has_spec=False),
-    ResourceType("chaos-mesh.org", "v1alpha1", "podchaos", "PodChaos", categories=("chaos-mesh",),
-                 subresources=("status",), builtin=False),
-    ResourceType("chaos-mesh.org", "v1alpha1", "stresschaos", "StressChaos",
-                 categories=("chaos-mesh",), subresources=("status",), builtin=False),
-    ResourceType("chaos-mesh.org", "v1alpha1", "networkchaos", "NetworkChaos",
-                 categories=("chaos-mesh",), subresources=("status",), builtin=False),
+    ResourceType(
+        "metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", namespaced=False, verbs=READ_VERBS, has_spec=False
+    ),
+    ResourceType(
+        "chaos-mesh.org",
+        "v1alpha1",
+        "podchaos",
+        "PodChaos",
+        categories=("chaos-mesh",),
+        subresources=("status",),
+        builtin=False,
+    ),
+    ResourceType(
+        "chaos-mesh.org",
+        "v1alpha1",
+        "stresschaos",
+        "StressChaos",
+        categories=("chaos-mesh",),
+        subresources=("status",),
+        builtin=False,
+    ),
+    ResourceType(
+        "chaos-mesh.org",
+        "v1alpha1",
+        "networkchaos",
+        "NetworkChaos",
+        categories=("chaos-mesh",),
+        subresources=("status",),
+        builtin=False,
+    ),
 )
 
 METRICS_GROUP = "metrics.k8s.io"
@@ -124,15 +198,7 @@ def by_kind(kind: str, api_version: str | None = None) -> ResourceType | None:
     for resource in RESOURCES:
         if resource.group == METRICS_GROUP:
             continue
-        if kind in (resource.kind, resource.plural):
-            if api_version is None or api_version.split("/")[0] in (resource.group, resource.version):
-                return resource
-    return None
-
-
-def by_key(key: str) -> ResourceType:
-    """The resource stored under `key` (`group/plural`)."""
-    for resource in RESOURCES:
-        if resource.key == key:
+        group_ok = api_version is None or api_version.split("/")[0] in (resource.group, resource.version)
+        if kind in (resource.kind, resource.plural) and group_ok:
             return resource
-    raise KeyError(key)
+    return None

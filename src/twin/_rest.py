@@ -22,6 +22,7 @@ from ._conversion import from_storage, to_storage
 from ._logs import LogError, render_log
 from ._objects import clone
 from ._patch import PatchError, apply_patch, json_patch, merge_patch, strategic_merge_patch, supports_strategic
+from ._protobuf import PROTOBUF_CONTENT_TYPE, UnsupportedKind, decode_object
 from ._resources import METRICS_GROUP, RESOURCES, ResourceType, lookup
 from ._selectors import FieldSelector, LabelSelector, SelectorError
 from ._store import Store, Watch, WatchEvent
@@ -80,17 +81,25 @@ def _wants(request: web.Request, representation: str) -> bool:
 
 
 async def read_body(request: web.Request, *, yaml_allowed: bool = False) -> Any:
-    """The request body as JSON (or YAML for apply patches); malformed input is a 400."""
+    """The request body as JSON (YAML for apply patches, Kubernetes protobuf from typed clients).
+
+    Malformed input is a 400; CBOR, and protobuf of a kind the twin has no schema for, are a 415.
+    """
     content_type = request.headers.get("Content-Type", "")
-    if "protobuf" in content_type or "cbor" in content_type:
+    protobuf = content_type.split(";")[0].strip() == PROTOBUF_CONTENT_TYPE
+    if not protobuf and ("protobuf" in content_type or "cbor" in content_type):
         raise errors.unsupported_media_type(content_type)
     raw = await request.read()
     if not raw:
         raise errors.bad_request("the request body is empty")
     try:
+        if protobuf:
+            return decode_object(raw)
         if yaml_allowed:
             return yaml.safe_load(raw)
         return json.loads(raw)
+    except UnsupportedKind as err:
+        raise errors.ApiError(415, "UnsupportedMediaType", str(err)) from err
     except (ValueError, yaml.YAMLError) as err:
         raise errors.bad_request(f"the body of the request was malformed: {err}") from err
 

@@ -49,7 +49,12 @@ def parse_route(group: str, version: str, rest: str) -> Route:
     """Split `[namespaces/<ns>/]<plural>[/<name>[/<subresource>...]]` into a `Route`."""
     parts = [p for p in rest.split("/") if p]
     namespace: str | None = None
-    if parts and parts[0] == "namespaces" and len(parts) >= 3 and not (group == "" and parts[2] in ("status", "finalize")):
+    if (
+        parts
+        and parts[0] == "namespaces"
+        and len(parts) >= 3
+        and not (group == "" and parts[2] in ("status", "finalize"))
+    ):
         namespace, parts = parts[1], parts[2:]
     if not parts:
         raise _not_found()
@@ -80,7 +85,8 @@ def build_app(api: RestApi) -> web.Application:
     def discovery_response(request: web.Request, core: bool) -> web.Response:
         if discovery.wants_aggregated(request.headers.get("Accept", "")):
             return web.json_response(
-                discovery.aggregated(core=core), content_type=None,
+                discovery.aggregated(core=core),
+                content_type=None,
                 headers={"Content-Type": discovery.AGGREGATED_CONTENT_TYPE},
             )
         return web.json_response(discovery.core_versions() if core else discovery.group_list())
@@ -142,4 +148,3 @@ def build_app(api: RestApi) -> web.Application:
     ]
     app.add_routes(routes)
     return app
-

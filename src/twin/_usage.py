@@ -72,7 +72,10 @@ def pod_metrics(pod: dict[str, Any], usage: UsageModel, now: datetime) -> dict[s
     for container in pod.get("spec", {}).get("containers", []):
         used = usage.container_usage(pod, container, now)
         containers.append(
-            {"name": container["name"], "usage": {"cpu": _cpu_text(used.cpu_cores), "memory": _memory_text(used.memory_bytes)}}
+            {
+                "name": container["name"],
+                "usage": {"cpu": _cpu_text(used.cpu_cores), "memory": _memory_text(used.memory_bytes)},
+            }
         )
     metadata = pod["metadata"]
     return {
@@ -102,7 +105,11 @@ def node_metrics(node: dict[str, Any], pods: list[dict[str, Any]], usage: UsageM
             used = usage.container_usage(pod, container, now)
             cpu, memory = cpu + used.cpu_cores, memory + used.memory_bytes
     return {
-        "metadata": {"name": name, "creationTimestamp": rfc3339(now.timestamp()), "labels": node["metadata"].get("labels") or {}},
+        "metadata": {
+            "name": name,
+            "creationTimestamp": rfc3339(now.timestamp()),
+            "labels": node["metadata"].get("labels") or {},
+        },
         "timestamp": rfc3339(now.timestamp()),
         "window": METRICS_WINDOW,
         "usage": {"cpu": _cpu_text(cpu), "memory": _memory_text(memory)},

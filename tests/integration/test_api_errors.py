@@ -15,10 +15,12 @@ pytestmark = pytest.mark.integration
 DEPLOYMENTS = "/apis/apps/v1/namespaces/sock-shop/deployments"
 
 
-def _call(cluster: Cluster, method: str, path: str, body: bytes | None = None,
-          content_type: str = "application/json") -> tuple[int, dict]:
-    request = urllib.request.Request(cluster.url + path, data=body, method=method,
-                                     headers={"Content-Type": content_type})
+def _call(
+    cluster: Cluster, method: str, path: str, body: bytes | None = None, content_type: str = "application/json"
+) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        cluster.url + path, data=body, method=method, headers={"Content-Type": content_type}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -30,11 +32,15 @@ def _deployment(name: str, **spec_changes) -> bytes:
     spec = {
         "replicas": 1,
         "selector": {"matchLabels": {"name": name}},
-        "template": {"metadata": {"labels": {"name": name}},
-                     "spec": {"containers": [{"name": name, "image": "nginx:latest"}]}},
+        "template": {
+            "metadata": {"labels": {"name": name}},
+            "spec": {"containers": [{"name": name, "image": "nginx:latest"}]},
+        },
         **spec_changes,
     }
-    return json.dumps({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name}, "spec": spec}).encode()
+    return json.dumps(
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name}, "spec": spec}
+    ).encode()
 
 
 def test_malformed_json_is_a_400_and_the_server_keeps_serving(shared_shop: Cluster) -> None:
@@ -71,8 +77,13 @@ def test_duplicate_create_and_stale_update_are_409(shared_shop: Cluster) -> None
 
 
 def test_strategic_patch_on_a_custom_resource_is_415(shared_shop: Cluster) -> None:
-    code, _ = _call(shared_shop, "PATCH", "/apis/chaos-mesh.org/v1alpha1/namespaces/sock-shop/podchaos/none",
-                    b"{}", "application/strategic-merge-patch+json")
+    code, _ = _call(
+        shared_shop,
+        "PATCH",
+        "/apis/chaos-mesh.org/v1alpha1/namespaces/sock-shop/podchaos/none",
+        b"{}",
+        "application/strategic-merge-patch+json",
+    )
     assert code == 415
 
 

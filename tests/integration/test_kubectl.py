@@ -47,7 +47,7 @@ def test_get_pods_lists_fourteen_running_ready_pods_as_a_table(shared_shop: Clus
     assert header.split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert len(rows) == SOCK_SHOP_DEPLOYMENTS
     for row in rows:
-        name, ready, status = row.split()[:3]
+        _, ready, status = row.split()[:3]
         total = ready.split("/")[1]
         assert ready == f"{total}/{total}", row
         assert status == "Running", row
@@ -55,8 +55,13 @@ def test_get_pods_lists_fourteen_running_ready_pods_as_a_table(shared_shop: Clus
 
 def test_get_several_kinds_at_once(shared_shop: Cluster) -> None:
     output = shared_shop.kubectl("get", "deploy,rs,svc,ep,events", *NS)
-    for expected in ("deployment.apps/catalogue", "replicaset.apps/catalogue-", "service/front-end",
-                     "endpoints/catalogue", "Scheduled"):
+    for expected in (
+        "deployment.apps/catalogue",
+        "replicaset.apps/catalogue-",
+        "service/front-end",
+        "endpoints/catalogue",
+        "Scheduled",
+    ):
         assert expected in output
 
 
@@ -112,8 +117,11 @@ def test_rollout_restart_replaces_every_pod(shop: Cluster) -> None:
     shop.kubectl("rollout", "restart", "deployment/catalogue", *NS)
     _rollout(shop, "catalogue")
     after = _wait_for(
-        lambda: [p for p in _pods(shop, "name=catalogue") if not p["metadata"].get("deletionTimestamp")]
-        if len(_pods(shop, "name=catalogue")) == 1 else None,
+        lambda: (
+            [p for p in _pods(shop, "name=catalogue") if not p["metadata"].get("deletionTimestamp")]
+            if len(_pods(shop, "name=catalogue")) == 1
+            else None
+        ),
         what="old catalogue pod to go away",
     )
     assert {p["metadata"]["name"] for p in after}.isdisjoint(before)
@@ -162,7 +170,11 @@ def test_set_env_and_resources_roll_out_new_pods(shop: Cluster) -> None:
 
 
 def test_strategic_patch_merges_containers_by_name(shop: Cluster) -> None:
-    patch = {"spec": {"template": {"spec": {"containers": [{"name": "catalogue", "resources": {"limits": {"memory": "300Mi"}}}]}}}}
+    patch = {
+        "spec": {
+            "template": {"spec": {"containers": [{"name": "catalogue", "resources": {"limits": {"memory": "300Mi"}}}]}}
+        }
+    }
     shop.kubectl("patch", "deployment", "catalogue", *NS, "-p", json.dumps(patch))
     deployment = json.loads(shop.kubectl("get", "deploy", "catalogue", *NS, "-o", "json"))
     container = deployment["spec"]["template"]["spec"]["containers"][0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from kubernetes import client, config, watch
 
+from kubernetes import client, config, watch
 from tests.conftest import Cluster
 
 pytestmark = pytest.mark.integration
@@ -33,7 +33,11 @@ def test_patch_scale_and_replace_deployment(api: client.ApiClient) -> None:
     apps = client.AppsV1Api(api)
     apps.patch_namespaced_deployment_scale("catalogue", NS, {"spec": {"replicas": 2}})
     assert apps.read_namespaced_deployment_scale("catalogue", NS).spec.replicas == 2
-    patch = {"spec": {"template": {"spec": {"containers": [{"name": "catalogue", "resources": {"limits": {"cpu": "500m"}}}]}}}}
+    patch = {
+        "spec": {
+            "template": {"spec": {"containers": [{"name": "catalogue", "resources": {"limits": {"cpu": "500m"}}}]}}
+        }
+    }
     patched = apps.patch_namespaced_deployment("catalogue", NS, patch)
     container = patched.spec.template.spec.containers[0]
     assert container.resources.limits["cpu"] == "500m" and container.image.endswith("catalogue:0.3.5")
@@ -50,8 +54,13 @@ def test_watch_sees_pods_of_a_scale_up(api: client.ApiClient) -> None:
     stream = watch.Watch()
 
     def follow() -> None:
-        for event in stream.stream(core.list_namespaced_pod, NS, label_selector="name=catalogue",
-                                   resource_version=listed.metadata.resource_version, timeout_seconds=20):
+        for event in stream.stream(
+            core.list_namespaced_pod,
+            NS,
+            label_selector="name=catalogue",
+            resource_version=listed.metadata.resource_version,
+            timeout_seconds=20,
+        ):
             if event["type"] == "ADDED":
                 seen.add(event["object"].metadata.name)
             if len(seen) >= 2:
@@ -70,8 +79,12 @@ def test_pod_chaos_through_custom_objects_api(api: client.ApiClient) -> None:
         "apiVersion": "chaos-mesh.org/v1alpha1",
         "kind": "PodChaos",
         "metadata": {"name": "pod-failure-catalogue"},
-        "spec": {"action": "pod-failure", "mode": "one", "duration": "60s",
-                 "selector": {"namespaces": [NS], "labelSelectors": {"name": "catalogue"}}},
+        "spec": {
+            "action": "pod-failure",
+            "mode": "one",
+            "duration": "60s",
+            "selector": {"namespaces": [NS], "labelSelectors": {"name": "catalogue"}},
+        },
     }
     custom.create_namespaced_custom_object("chaos-mesh.org", "v1alpha1", NS, "podchaos", body)
     listed = custom.list_namespaced_custom_object("chaos-mesh.org", "v1alpha1", NS, "podchaos")

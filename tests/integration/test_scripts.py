@@ -15,8 +15,13 @@ pytestmark = pytest.mark.integration
 
 
 def _script(name: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", f"scripts/{name}", f"--state-dir={state_dir}"], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        ["bash", f"scripts/{name}", f"--state-dir={state_dir}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_create_prints_exports_and_remove_leaves_no_process(tmp_path: Path) -> None:

@@ -747,3 +747,12 @@ def test_controllers_stop_cleanly_and_ignore_later_writes() -> None:
         assert all(controller.queue.pending() == 0 for controller in controllers.controllers)
 
     asyncio.run(scenario())
+
+
+def test_the_public_surface_is_pinned() -> None:
+    import src.twin.controllers as package
+
+    assert sorted(package.__all__) == [
+        "ControllerConfig", "Controllers", "EventRecorder", "HealthyPods", "PodHealth", "node_object",
+        "start_controllers",
+    ]

@@ -54,9 +54,14 @@ class GarbageCollector:
         return None
 
     def _alive(self, ref: dict[str, Any], namespace: str) -> bool:
+        """Whether the owner a reference names exists.
+
+        An owner of a kind the twin does not serve cannot be checked, so it is presumed alive:
+        deleting its dependents on a guess would be worse than keeping them.
+        """
         resource = by_kind(ref.get("kind", ""), ref.get("apiVersion"))
         if resource is None:
-            return False
+            return True
         found = self._store.peek(resource, namespace if resource.namespaced else "", ref.get("name", ""))
         return found is not None and found["metadata"].get("uid") == ref.get("uid")
 

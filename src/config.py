@@ -6,6 +6,7 @@ what was expected; entry points turn it into one line on stderr and exit code 2.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,21 @@ class TwinSettings:
     """Factor on container start-up and probe delays; 1.0 is real time."""
     images: Path = REPO_ROOT / "data" / "twin" / "images.yaml"
     """The twin's registry: which image tags exist."""
+    model: Path = REPO_ROOT / "data" / "twin" / "sock-shop-model.yaml"
+    """The Sock Shop performance model's constants."""
     seed: int | None = None
+
+
+PROMETHEUS_DURATION = re.compile(r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$")
+"""Prometheus' duration syntax (units largest first, each at most once), e.g. `5s`, `1m30s`, `500ms`."""
+
+
+@dataclass(frozen=True)
+class PrometheusSettings:
+    """How the harness's own Prometheus scrapes the twin."""
+
+    scrape_interval: str = "5s"
+    """A Prometheus duration; also the rule evaluation and service-discovery refresh interval."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,7 @@ class Settings:
     namespace: str = "sock-shop"
     manifests: Path = REPO_ROOT / "kubernetes" / "sock-shop"
     twin: TwinSettings = TwinSettings()
+    prometheus: PrometheusSettings = PrometheusSettings()
     raw: dict[str, Any] | None = None
     """The whole parsed file, for sections other packages read themselves."""
 
@@ -69,6 +85,17 @@ def _typed(
 def _resolve(text: str) -> Path:
     path = Path(text)
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+def _prometheus(data: dict[str, Any], path: Path) -> PrometheusSettings:
+    section = _section(data, "prometheus", path)
+    interval = _typed(section, "scrape_interval", str, PrometheusSettings.scrape_interval, path, "prometheus.")
+    if not PROMETHEUS_DURATION.match(interval) or not any(char in "123456789" for char in interval):
+        raise ConfigError(
+            f"{path}: field 'prometheus.scrape_interval' must be a non-zero Prometheus duration "
+            f"such as 5s, 1m or 500ms, got {interval!r}"
+        )
+    return PrometheusSettings(scrape_interval=interval)
 
 
 def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
@@ -102,7 +129,9 @@ def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
             port=_typed(twin, "port", int, defaults.port, path, "twin."),
             startup_time_scale=scale,
             images=_resolve(_typed(twin, "images", str, "data/twin/images.yaml", path, "twin.")),
+            model=_resolve(_typed(twin, "model", str, "data/twin/sock-shop-model.yaml", path, "twin.")),
             seed=seed,
         ),
+        prometheus=_prometheus(data, path),
         raw=data,
     )

@@ -3,6 +3,9 @@
 `up` prints `export NAME=value` lines on stdout (everything else goes to stderr), so a shell can run
 `eval "$(python -m src.environment up | grep '^export ')"`. The world comes from
 `conf/global_config.yaml` (`twin` by default; `kubernetes` deploys to the current kubeconfig context).
+In the twin world `up` also starts a Prometheus scraping the twin (`PROMETHEUS_URL`). Everything
+the environment runs keeps its state under `--state-dir`: the twin's files at its top,
+Prometheus's in `prometheus/` below it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ from pathlib import Path
 from ..config import ConfigError, Settings, load_settings
 from .deploy import DeployError, deploy, remove
 from .kubectl import KubectlMissing
+from .prometheus import (
+    PrometheusHandle,
+    PrometheusMissing,
+    PrometheusStartError,
+    find_prometheus,
+    start_prometheus_detached,
+    stop_prometheus,
+)
 from .twin_process import DEFAULT_STATE_DIR, TwinStartError, find_twin, start_twin, stop_twin
 
 logger = logging.getLogger("src.environment")
@@ -27,8 +38,26 @@ def _real_cluster_kubeconfig() -> Path:
     return Path(os.environ.get("KUBECONFIG", Path.home() / ".kube" / "config"))
 
 
+def _prometheus_dir(state_dir: Path) -> Path:
+    return state_dir / "prometheus"
+
+
+def _ensure_prometheus(settings: Settings, twin_url: str, state_dir: Path) -> PrometheusHandle:
+    """The Prometheus scraping this twin: the running one if it does, else a fresh one."""
+    folder = _prometheus_dir(state_dir)
+    handle = find_prometheus(folder)
+    if handle is not None and handle.twin_url == twin_url.rstrip("/"):
+        logger.info("prometheus already running (pid %d) at %s", handle.pid, handle.url)
+        return handle
+    if handle is not None:
+        logger.info("prometheus (pid %d) scrapes an old twin at %s; restarting it", handle.pid, handle.twin_url)
+        stop_prometheus(folder)
+    return start_prometheus_detached(twin_url, folder, scrape_interval=settings.prometheus.scrape_interval)
+
+
 def _up(settings: Settings, state_dir: Path) -> int:
     started = time.monotonic()
+    exports: dict[str, str] = {}
     if settings.world == "twin":
         handle = find_twin(state_dir)
         if handle is None:
@@ -36,17 +65,20 @@ def _up(settings: Settings, state_dir: Path) -> int:
             logger.info("twin started (pid %d) at %s in %.1f s", handle.pid, handle.url, time.monotonic() - started)
         else:
             logger.info("twin already running (pid %d) at %s", handle.pid, handle.url)
-        kubeconfig = handle.kubeconfig
+        exports["KUBECONFIG"] = str(handle.kubeconfig)
+        exports["PROMETHEUS_URL"] = _ensure_prometheus(settings, handle.url, state_dir).url
     else:
-        kubeconfig = _real_cluster_kubeconfig()
-    deploy(kubeconfig, settings.manifests, settings.namespace)
+        exports["KUBECONFIG"] = str(_real_cluster_kubeconfig())
+    deploy(Path(exports["KUBECONFIG"]), settings.manifests, settings.namespace)
     logger.info("Sock Shop is up in namespace %s (%.1f s)", settings.namespace, time.monotonic() - started)
-    sys.stdout.write(f"export KUBECONFIG={kubeconfig}\n")
+    sys.stdout.writelines(f"export {name}={value}\n" for name, value in exports.items())
     return 0
 
 
 def _down(settings: Settings, state_dir: Path) -> int:
     if settings.world == "twin":
+        stopped = stop_prometheus(_prometheus_dir(state_dir))
+        logger.info("prometheus stopped" if stopped else "no prometheus was running")
         handle = find_twin(state_dir)
         if handle is not None:
             remove(handle.kubeconfig, settings.namespace)
@@ -59,13 +91,20 @@ def _down(settings: Settings, state_dir: Path) -> int:
 
 
 def _status(settings: Settings, state_dir: Path) -> int:
-    handle = find_twin(state_dir) if settings.world == "twin" else None
-    if settings.world == "twin" and handle is None:
-        sys.stdout.write("twin: not running\n")
-        return 1
-    if handle is not None:
-        sys.stdout.write(f"twin: running (pid {handle.pid}) at {handle.url}\nexport KUBECONFIG={handle.kubeconfig}\n")
-    return 0
+    if settings.world != "twin":
+        return 0
+    twin = find_twin(state_dir)
+    prometheus = find_prometheus(_prometheus_dir(state_dir))
+    lines = [
+        f"twin: running (pid {twin.pid}) at {twin.url}" if twin else "twin: not running",
+        f"prometheus: running (pid {prometheus.pid}) at {prometheus.url}" if prometheus else "prometheus: not running",
+    ]
+    if twin is not None:
+        lines.append(f"export KUBECONFIG={twin.kubeconfig}")
+    if prometheus is not None:
+        lines.append(f"export PROMETHEUS_URL={prometheus.url}")
+    sys.stdout.writelines(f"{line}\n" for line in lines)
+    return 0 if twin and prometheus else 1
 
 
 COMMANDS = {"up": _up, "down": _down, "status": _status}
@@ -77,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=None, help="global config (default conf/global_config.yaml)")
     parser.add_argument("--world", choices=("twin", "kubernetes"), help="override the config's world")
     parser.add_argument(
-        "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the twin keeps pid/log/kubeconfig"
+        "--state-dir",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help="where the environment keeps its state: twin pid/log/kubeconfig, and prometheus/ (default logs/twin)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -89,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         sys.stderr.write(f"error: {err}\n")
         return 2
-    except (DeployError, TwinStartError, KubectlMissing) as err:
+    except (DeployError, TwinStartError, KubectlMissing, PrometheusMissing, PrometheusStartError) as err:
         sys.stderr.write(f"error: {err}\n")
         return 1
 

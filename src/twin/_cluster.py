@@ -1,8 +1,9 @@
-"""`Twin`: the emulated cluster assembled: store, admission, controllers and the HTTP API server.
+"""`Twin`: the emulated cluster assembled: store, admission, controllers, Sock Shop model, API server.
 
 It is what `python -m src.twin serve` runs, and what tests start in-process on a free port. The
-usage model and the pod-health model are parameters, so the performance model can drive `kubectl
-top`, the HPA and probe failures without the API server knowing about it.
+`ShopModel` is the one source of truth for load and health: it is the controllers' `UsageModel`
+(kubectl top, the HPA) and `PodHealth` (readiness, crashes, OOM kills), serves the shop's HTTP
+through `ServiceProxy`, and exports the metrics Prometheus scrapes.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from ._resources import lookup
 from ._rest import RestApi
 from ._server import build_app
 from ._store import Store
-from ._usage import IdleUsage, UsageModel
 from .controllers import ControllerConfig, Controllers, node_object, start_controllers
 from .controllers._images import load_known_images
+from .shop import ServiceProxy, ShopModel, load_model_spec, twin_routes
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +46,13 @@ def free_port(host: str = "127.0.0.1") -> int:
 class Twin:
     """One emulated Kubernetes cluster serving its API on `url` once `start()` returns."""
 
-    def __init__(self, settings: TwinSettings, usage: UsageModel | None = None, **controller_options: Any) -> None:
+    def __init__(self, settings: TwinSettings, **controller_options: Any) -> None:
         self.settings = settings
-        self.usage = usage or IdleUsage()
-        self.store = Store(rng=random.Random(settings.seed))
+        rng = random.Random(settings.seed)
+        self.store = Store(rng=rng)
         self.store.admit = Admission(self.store, _resource("", "v1", "namespaces"))
+        self.model = ShopModel(self.store, load_model_spec(settings.model), rng=random.Random(rng.random()))
+        self.proxy = ServiceProxy(self.store, self.model, settings.host)
         self._controller_config = ControllerConfig(
             startup_time_scale=settings.startup_time_scale,
             known_images=load_known_images(settings.images),
@@ -64,10 +67,13 @@ class Twin:
         return f"http://{self.settings.host}:{self.port}"
 
     async def start(self) -> None:
-        """Seed the system objects, start the controllers, then listen."""
+        """Seed the system objects, start the controllers and the shop, then listen."""
         self._seed()
-        self._controllers = start_controllers(self.store, self._controller_config, self.usage)
-        self._runner = web.AppRunner(build_app(RestApi(self.store, self.usage)), access_log=None)
+        self._controllers = start_controllers(self.store, self._controller_config, self.model, self.model)
+        self.model.start()
+        await self.proxy.start()
+        app = build_app(RestApi(self.store, self.model), twin_routes(self.store, self.model))
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         self.port = self.settings.port or free_port(self.settings.host)
         site = web.TCPSite(self._runner, self.settings.host, self.port, reuse_address=True)
@@ -75,10 +81,12 @@ class Twin:
         logger.info("twin API server listening on %s", self.url)
 
     async def stop(self) -> None:
-        """Close watches, stop the controllers and the listener."""
+        """Close watches, stop the controllers, the shop and the listeners."""
         self.store.close_all_watches()
         if self._controllers is not None:
             await self._controllers.stop()
+        await self.model.stop()
+        await self.proxy.stop()
         if self._runner is not None:
             await self._runner.cleanup()
 

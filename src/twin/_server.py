@@ -72,8 +72,8 @@ def parse_route(group: str, version: str, rest: str) -> Route:
     return Route(resource, version, namespace, name, subresource)
 
 
-def build_app(api: RestApi) -> web.Application:
-    """The aiohttp application serving the Kubernetes API over `api`."""
+def build_app(api: RestApi, extra_routes: list[web.RouteDef] | None = None) -> web.Application:
+    """The aiohttp application serving the Kubernetes API over `api`, plus `extra_routes`."""
     app = web.Application(middlewares=[status_errors], client_max_size=MAX_BODY_BYTES)
 
     async def version(request: web.Request) -> web.Response:
@@ -146,5 +146,5 @@ def build_app(api: RestApi) -> web.Application:
         web.route("*", "/api/v1/{rest:.+}", core_resource),
         web.route("*", "/apis/{group}/{version}/{rest:.+}", group_resource),
     ]
-    app.add_routes(routes)
+    app.add_routes([*(extra_routes or []), *routes])
     return app

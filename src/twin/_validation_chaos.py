@@ -7,7 +7,8 @@ rules are the twin's own and stricter than Chaos Mesh: the selector must name so
 Mesh would default an empty one to the whole namespace), and an action must come with its
 sub-spec (`delay` for a delay action), so a mistyped experiment fails loudly instead of doing nothing.
 
-`parse_go_duration` lives here because the chaos controller schedules experiments with it.
+`parse_go_duration` and `bandwidth_rate` live here because the chaos controller (`twin.chaos`) reads
+experiments with them too, so what validation accepts and what takes effect cannot drift apart.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def _parse_float(text: str) -> float:
     return float(text)
 
 
-def _bandwidth_rate(text: str) -> int:
+def bandwidth_rate(text: str) -> int:
     """Bytes per second in a rate like "1mbps" (Chaos Mesh's ConvertUnitToBytes)."""
     normal = text.strip().lower()
     for unit, multiplier in _BANDWIDTH_UNITS:
@@ -255,7 +256,7 @@ def _tc_parameters(spec: dict[str, Any]) -> list[Cause]:
 
 
 def _bandwidth(section: dict[str, Any]) -> list[Cause]:
-    causes = _checked(_bandwidth_rate, section.get("rate", ""), "spec.bandwidth.rate", "rate")
+    causes = _checked(bandwidth_rate, section.get("rate", ""), "spec.bandwidth.rate", "rate")
     for name in ("limit", "buffer"):
         value = section.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:

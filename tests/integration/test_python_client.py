@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from kubernetes import client, config, watch
+
 from tests.conftest import Cluster
 
 pytestmark = pytest.mark.integration

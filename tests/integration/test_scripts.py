@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from src.config import REPO_ROOT
 from src.environment.kubectl import run_kubectl
+from src.environment.processes import alive
 
 pytestmark = pytest.mark.integration
 
@@ -24,21 +25,35 @@ def _script(name: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _exports(stdout: str) -> dict[str, str]:
+    pairs = (line.removeprefix("export ").split("=", 1) for line in stdout.splitlines() if line.startswith("export "))
+    return dict(pairs)
+
+
 def test_create_prints_exports_and_remove_leaves_no_process(tmp_path: Path) -> None:
     created = _script("create_project.sh", tmp_path)
     assert created.returncode == 0, created.stderr
-    exports = [line for line in created.stdout.splitlines() if line.startswith("export ")]
-    assert exports == [f"export KUBECONFIG={tmp_path / 'kubeconfig'}"]
-    pid = int((tmp_path / "twin.pid").read_text())
+    exports = _exports(created.stdout)
+    assert list(exports) == ["KUBECONFIG", "PROMETHEUS_URL"]
+    assert exports["KUBECONFIG"] == str(tmp_path / "kubeconfig")
+    assert exports["PROMETHEUS_URL"].startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(f"{exports['PROMETHEUS_URL']}/-/ready", timeout=5) as response:
+        assert response.status == 200
+    twin_pid = int((tmp_path / "twin.pid").read_text())
+    prometheus_pid = int((tmp_path / "prometheus" / "prometheus.pid").read_text())
+
     again = _script("create_project.sh", tmp_path)
     assert again.returncode == 0, again.stderr
-    assert int((tmp_path / "twin.pid").read_text()) == pid
+    assert _exports(again.stdout) == exports
+    assert int((tmp_path / "twin.pid").read_text()) == twin_pid
+    assert int((tmp_path / "prometheus" / "prometheus.pid").read_text()) == prometheus_pid
     pods = run_kubectl(["get", "pods", "-n", "sock-shop", "--no-headers"], tmp_path / "kubeconfig").stdout
     assert len(pods.strip().splitlines()) == 14
 
     removed = _script("remove_project.sh", tmp_path)
     assert removed.returncode == 0, removed.stderr
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    assert not alive(twin_pid)
+    assert not alive(prometheus_pid)
     assert not (tmp_path / "twin.pid").exists()
+    assert not (tmp_path / "prometheus" / "prometheus.pid").exists()
     assert _script("remove_project.sh", tmp_path).returncode == 0

@@ -24,8 +24,11 @@ import pytest
 from aiohttp import web
 
 from src.config import REPO_ROOT
-from src.environment.traffic import Traffic, TrafficStats, Workload
+from src.environment.traffic import Traffic, TrafficStartError, TrafficStats, Workload
+from src.environment.traffic import _traffic as traffic_module
 from src.environment.traffic._mixes import SOCK_IDS
+from src.environment.traffic._service import ServiceLookupError, node_port_url
+from tests.conftest import Cluster
 
 pytestmark = pytest.mark.integration
 
@@ -112,7 +115,6 @@ def test_load_follows_the_control_file_and_stop_leaves_no_process(target: Target
     known_items = {f"/catalogue/{item}" for item in (*ITEM_IDS, *SOCK_IDS)}
     assert set(paths) <= {"/catalogue", "/catalogue/size", "/tags", *known_items}
     assert paths.most_common(1)[0][0] == "/catalogue"
-    print(f"catalogue: 10 users {before.rps:.1f} req/s, then 20 users {after.rps:.1f} req/s; final {final}")
 
 
 def test_cli_runs_the_front_end_visit_for_its_duration(target: Target, tmp_path: Path) -> None:
@@ -128,7 +130,16 @@ def test_cli_runs_the_front_end_visit_for_its_duration(target: Target, tmp_path:
     assert set(paths) == {"/catalogue", "/", "/category.html", "/detail.html"}
     details = {query for path, query in target.requests if path == "/detail.html"}
     assert details <= {f"id={item}" for item in ITEM_IDS}
-    print(result.stdout)
+
+
+def test_a_locustfile_that_fails_is_reported_at_start(target: Target, tmp_path: Path, monkeypatch) -> None:
+    broken = tmp_path / "locustfile.py"
+    broken.write_text("raise RuntimeError('broken locustfile for the test')\n")
+    monkeypatch.setattr(traffic_module, "LOCUSTFILE", broken)
+    load = Traffic(target.url, "catalogue", Workload(1, 1), state_dir=tmp_path / "state")
+    with pytest.raises(TrafficStartError, match="broken locustfile for the test"):
+        load.start()
+    assert load.pid is not None and not psutil.pid_exists(load.pid)
 
 
 ORPHAN_PARENT = """
@@ -154,3 +165,10 @@ def test_locust_ends_itself_when_its_parent_is_killed(target: Target, tmp_path: 
     finally:
         if psutil.pid_exists(locust_pid):
             os.killpg(locust_pid, signal.SIGKILL)
+
+
+def test_the_default_target_is_the_services_node_port_read_from_the_cluster(shop: Cluster) -> None:
+    kubeconfig = str(shop.kubeconfig)
+    assert node_port_url("front-end", "sock-shop", kubeconfig) == "http://127.0.0.1:30001"
+    with pytest.raises(ServiceLookupError, match="service socks not found in namespace sock-shop"):
+        node_port_url("socks", "sock-shop", kubeconfig)

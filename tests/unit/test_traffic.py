@@ -340,6 +340,10 @@ def test_missing_locust_is_one_clear_error(tmp_path, monkeypatch):
         (["--component", "catalogue", "--duration", "soon"], "--duration: must be a number"),
         (["--component", "catalogue", "--rising", "--workload", "light", "--duration", "5"], "not allowed with"),
         (["--duration", "5"], "--component"),
+        (
+            ["--component", "catalogue", "--duration", "5", "--host", "127.0.0.1:30001"],
+            "--host: must be an http(s) URL",
+        ),
     ],
 )
 def test_bad_cli_input_is_one_line_and_exit_code_2(capsys, argv, message):

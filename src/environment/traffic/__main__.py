@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 from types import FrameType
 from typing import NoReturn, TextIO
@@ -27,7 +28,7 @@ from ._mixes import COMPONENTS, UnknownComponentError, check_component
 from ._service import ServiceLookupError, node_port_url
 from ._stats import TrafficStats
 from ._traffic import Traffic, TrafficError
-from ._workload import WorkloadError, workload_for
+from ._workload import Workload, WorkloadError, workload_for
 
 END_GRACE = 5.0
 """Seconds past --duration before the CLI stops Locust itself, should it not have ended on its own."""
@@ -59,11 +60,20 @@ def _parser() -> _Parser:
     level.add_argument("--workload", default="moderate", help="light, moderate, heavy or increase (default moderate)")
     level.add_argument("--rising", action="store_true", help="moderate for the first half, then increase")
     parser.add_argument("--duration", type=_positive, required=True, help="seconds of load")
-    parser.add_argument("--host", help="base URL of the target (default: the Service's nodePort on 127.0.0.1)")
+    parser.add_argument(
+        "--host", type=_url, help="base URL of the target (default: the Service's nodePort on 127.0.0.1)"
+    )
     parser.add_argument("--kubeconfig", help="kubeconfig for finding the Service (default $KUBECONFIG or the twin's)")
     parser.add_argument("--namespace", default="sock-shop", help="namespace of the Service (default sock-shop)")
     parser.add_argument("--state-dir", type=Path, help="control file, locust.log and CSVs (default logs/traffic/<c>)")
     return parser
+
+
+def _url(text: str) -> str:
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"must be an http(s) URL such as http://127.0.0.1:30001, got {text!r}")
+    return text.rstrip("/")
 
 
 def _kubeconfig(flag: str | None) -> str | None:
@@ -113,8 +123,11 @@ def _status(elapsed: float, duration: float, stats: TrafficStats) -> str:
     )
 
 
-def _drive(traffic: Traffic, duration: float, surge_at: float | None, line: _StatusLine, component: str) -> None:
-    """Show status every second until Locust ends (its run time) or the CLI's own deadline passes."""
+def _drive(traffic: Traffic, duration: float, surge: Workload | None, line: _StatusLine) -> None:
+    """Show status every second until Locust ends (its run time) or the CLI's own deadline passes.
+
+    With `surge`, the level switches to it halfway through.
+    """
     started = time.monotonic()
     second = 0
     while True:
@@ -122,11 +135,10 @@ def _drive(traffic: Traffic, duration: float, surge_at: float | None, line: _Sta
         if traffic.wait(timeout=max(0.0, started + second - time.monotonic())) is not None:
             return
         elapsed = time.monotonic() - started
-        if surge_at is not None and elapsed >= surge_at:
-            surge = workload_for(component, "increase")
+        if surge is not None and elapsed >= duration / 2:
             traffic.set_level(surge)
             line.note(f"rising traffic: now {surge.users} users arriving at {surge.spawn_rate:g}/s")
-            surge_at = None
+            surge = None
         line.show(second, _status(elapsed, duration, traffic.stats()))
         if elapsed >= duration + END_GRACE:
             return
@@ -149,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         component = check_component(args.component)
         workload = workload_for(component, "moderate" if args.rising else args.workload)
+        surge = workload_for(component, "increase") if args.rising else None
     except (UnknownComponentError, WorkloadError) as err:
         sys.stderr.write(f"error: {err}\n")
         return 2
@@ -168,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         with traffic:
             started = time.monotonic()
             line.note(f"{component} at {host}: {level}, {workload.users} users, {args.duration:g} s (Ctrl-C stops)")
-            _drive(traffic, args.duration, args.duration / 2 if args.rising else None, line, component)
+            _drive(traffic, args.duration, surge, line)
     except TrafficError as err:
         line.finish()
         sys.stderr.write(f"error: {err}\n")

@@ -1,18 +1,18 @@
-"""Where a component answers from this machine: its Service's nodePort, read from the cluster.
+"""Where a component answers from this machine, read from its Service through the Kubernetes API.
 
-The twin serves every Sock Shop Service on loopback at the Service's nodePort (front-end at
-30001 as in the manifests, the others at allocated ports), so the load generator's target is
-`http://127.0.0.1:<nodePort>`. It is read through the Kubernetes API with the official client,
-exactly as on a real cluster, rather than through any twin internals.
+The twin serves every Sock Shop Service with HTTP routes on loopback and publishes the URL in the
+Service annotation `twin.sock-shop/loopback-url` (front-end keeps its nodePort 30001). On a real
+cluster a NodePort Service is reached at `http://127.0.0.1:<nodePort>` (kind port mappings,
+`minikube tunnel`). Either way it is read with the official client, not through twin internals.
 """
 
 from __future__ import annotations
 
 import urllib3
-
 from kubernetes import client, config
 
 REQUEST_TIMEOUT = 10.0
+LOOPBACK_ANNOTATION = "twin.sock-shop/loopback-url"
 
 
 class ServiceLookupError(RuntimeError):
@@ -20,7 +20,7 @@ class ServiceLookupError(RuntimeError):
 
 
 def node_port_url(component: str, namespace: str, kubeconfig: str | None) -> str:
-    """`http://127.0.0.1:<nodePort>` of the first port of Service `component`.
+    """The loopback URL of Service `component`: the twin's published URL, else its first nodePort.
 
     Args:
         component: the Service's name.
@@ -48,7 +48,10 @@ def node_port_url(component: str, namespace: str, kubeconfig: str | None) -> str
         ) from err
     finally:
         api.close()
-    ports = service.spec.ports or []
+    published = ((service.metadata.annotations if service.metadata else None) or {}).get(LOOPBACK_ANNOTATION)
+    if published:
+        return published
+    ports = (service.spec.ports if service.spec is not None else None) or []
     node_port = ports[0].node_port if ports else None
     if not node_port:
         raise ServiceLookupError(f"service {namespace}/{component} has no nodePort; pass --host URL")

@@ -11,10 +11,13 @@ new session (its own process group). The parent talks to it three ways:
   `start()` fails at once with the tail of `locust.log`;
 - Locust's `--csv` files, read back by `stats()` and `summary()`.
 
-Stopping sends SIGTERM to the process group (Locust then writes its final stats and exits),
-and SIGKILL if it has not gone within a timeout. `stop()` is registered with `atexit` and
-called by `__exit__`, so errors and Ctrl-C do not leave load running; if the parent is killed
-outright, the load shape notices it has been orphaned and ends the test within a second.
+Stopping sends SIGINT to the process group, and SIGKILL if Locust has not gone within a
+timeout. SIGINT, not SIGTERM: Locust 2.47 installs its SIGTERM handler only after a shape test
+has returned, so during one SIGTERM kills it without final stats, while SIGINT is handled
+(users stopped, final stats written, exit code 0) at every point. `stop()` is registered with
+`atexit` and called by `__exit__`, so errors and Ctrl-C do not leave load running; if the
+parent is killed outright, the load shape notices it has been orphaned and ends the test
+within a second or two.
 """
 
 from __future__ import annotations
@@ -221,7 +224,7 @@ class Traffic:
             return None
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> int | None:
-        """End Locust: SIGTERM to its process group, SIGKILL after `timeout` s. Safe to call twice.
+        """End Locust: SIGINT to its process group, SIGKILL after `timeout` s. Safe to call twice.
 
         Returns:
             Locust's exit code (1 when any request failed), or None if it was never started.

@@ -52,7 +52,7 @@ class CfsCpu:
         if budget <= 1e-9:
             budget = self.quota * 0.02
         while remaining > 1e-12:
-            index = math.floor(now / self.period)
+            index = self._period_index(now)
             period_end = (index + 1) * self.period
             available = budget - self._used.get(index, 0.0)
             if available <= 1e-12:
@@ -66,8 +66,12 @@ class CfsCpu:
                 now = period_end
         self._free_at[thread] = now
         self.busy_seconds += cost
-        self._forget_before(math.floor(now / self.period) - LEDGER_HORIZON)
+        self._forget_before(self._period_index(now) - LEDGER_HORIZON)
         return now
+
+    def _period_index(self, moment: float) -> int:
+        """The period `moment` falls in; robust to float error at period boundaries."""
+        return math.floor(moment / self.period + 1e-9)
 
     def throttled(self, index: int) -> bool:
         """Whether the application ran out of quota in period `index`."""

@@ -1,0 +1,75 @@
+"""The real Prometheus scraping a twin with Sock Shop: the labels agents query are there."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prometheus_api_client import PrometheusConnect
+
+from src.environment.processes import alive
+from src.environment.prometheus import PrometheusServer
+from tests.conftest import Cluster
+
+pytestmark = pytest.mark.integration
+
+SCRAPE_INTERVAL = "1s"
+DEADLINE = 30.0
+
+
+def _scraped_pods(shop: Cluster) -> dict[str, str]:
+    """Pod name -> Service name, for every pod behind a Service annotated for scraping."""
+    services = json.loads(shop.kubectl("get", "services", "-n", "sock-shop", "-o", "json"))["items"]
+    pods = json.loads(shop.kubectl("get", "pods", "-n", "sock-shop", "-o", "json"))["items"]
+    scraped = {}
+    for service in services:
+        if (service["metadata"].get("annotations") or {}).get("prometheus.io/scrape") != "true":
+            continue
+        selector = service["spec"]["selector"]
+        for pod in pods:
+            labels = pod["metadata"].get("labels") or {}
+            if all(labels.get(key) == value for key, value in selector.items()):
+                scraped[pod["metadata"]["name"]] = service["metadata"]["name"]
+    return scraped
+
+
+def _eventually(prometheus: PrometheusConnect, query: str, done: Any) -> list[dict[str, Any]]:
+    """Query until `done(result)` holds, or fail at the deadline showing the last answer."""
+    deadline = time.monotonic() + DEADLINE
+    result: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        result = prometheus.custom_query(query)
+        if done(result):
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"{query} did not reach the expected state within {DEADLINE:.0f} s; last answer: {result}")
+
+
+def test_prometheus_scrapes_the_twin_with_sock_shop_labels(shop: Cluster, tmp_path: Path) -> None:
+    expected = _scraped_pods(shop)
+    assert len(expected) >= 9, expected
+    with PrometheusServer(shop.url, tmp_path / "prometheus", scrape_interval=SCRAPE_INTERVAL) as server:
+        prometheus = PrometheusConnect(url=server.url)
+
+        up = _eventually(
+            prometheus, 'up{kubernetes_namespace="sock-shop"} == 1', lambda result: len(result) == len(expected)
+        )
+        by_pod = {series["metric"]["kubernetes_pod_name"]: series["metric"] for series in up}
+        assert set(by_pod) == set(expected)
+        for pod, labels in by_pod.items():
+            service = expected[pod]
+            assert labels["name"] == service
+            assert labels["job"] == f"sock-shop/{service}"
+            assert labels["kubernetes_name"] == service
+            assert labels["instance"] == pod
+
+        assert _eventually(prometheus, 'process_cpu_seconds_total{job="sock-shop/catalogue"}', bool)
+        memory = _eventually(prometheus, 'container_memory_working_set_bytes{namespace="sock-shop"}', bool)
+        assert {series["metric"]["job"] for series in memory} == {"kubernetes-cadvisor"}
+        ready = _eventually(prometheus, 'kube_pod_status_ready{namespace="sock-shop", condition="true"} == 1', bool)
+        assert {series["metric"]["pod"] for series in ready} >= set(expected)
+        pid = server.handle.pid
+    assert not alive(pid)

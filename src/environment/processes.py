@@ -4,7 +4,7 @@ They all follow one pattern. A process is started in its own session with its ou
 to a log file, so Ctrl-C in the terminal that started it does not reach it and it can outlive
 that command. Its pid goes into a pid file. "Ready" means an HTTP probe answers 200, and the
 wait for it ends early if the process exits. Stopping goes by pid: SIGTERM, then SIGKILL after a
-timeout. A pid file whose process is gone counts as nothing running; it is never trusted.
+timeout. A pid file counts only while its process runs the expected program; it is never trusted.
 """
 
 from __future__ import annotations
@@ -67,11 +67,27 @@ def alive(pid: int) -> bool:
     return True
 
 
+def runs(pid: int, marker: str) -> bool:
+    """Whether `pid` is a live process whose command line mentions `marker` (e.g. "prometheus").
+
+    Pid files outlive their processes and the kernel reuses pids, so a bare liveness check on
+    a stale pid file could have us signal some unrelated process. Where there is no /proc to
+    read the command line from, liveness is all that can be checked.
+    """
+    try:
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return False if Path("/proc/self").exists() else alive(pid)
+    except OSError:
+        return alive(pid)
+    return marker.encode() in command_line
+
+
 def answers(url: str, timeout: float = 1.0) -> bool:
     """Whether a GET of `url` returns HTTP 200 within `timeout` seconds."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status == 200
+            return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 

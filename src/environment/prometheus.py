@@ -41,10 +41,11 @@ from typing import Any
 import yaml
 
 from ..config import PrometheusSettings
-from .processes import StartupFailed, alive, answers, read_pid, spawn, stop_pid, wait_ready
+from .processes import StartupFailed, answers, read_pid, runs, spawn, stop_pid, wait_ready
 
 logger = logging.getLogger(__name__)
 
+PROGRAM = "prometheus"
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
 RETENTION = "1d"
@@ -76,7 +77,7 @@ class PrometheusHandle:
 
 def prometheus_binary() -> Path:
     """Path of the `prometheus` executable; raises `PrometheusMissing` when there is none."""
-    found = shutil.which("prometheus")
+    found = shutil.which(PROGRAM)
     if found is None:
         raise PrometheusMissing("prometheus not found: run `bash scripts/setup.sh` (it installs the Debian package)")
     return Path(found)
@@ -133,7 +134,7 @@ def write_config(path: Path, twin_url: str, scrape_interval: str = DEFAULT_INTER
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
 def _ready(url: str) -> str | None:
@@ -271,7 +272,7 @@ def find_prometheus(state_dir: Path) -> PrometheusHandle | None:
         url, twin_url = str(state["url"]), str(state["twin_url"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if pid is None or not alive(pid) or _ready(url) is None:
+    if pid is None or not runs(pid, PROGRAM) or _ready(url) is None:
         return None
     return PrometheusHandle(pid, url, twin_url, state_dir / "prometheus.log")
 
@@ -280,8 +281,8 @@ def stop_prometheus(state_dir: Path) -> bool:
     """Stop the Prometheus started detached from `state_dir`; False when none was running."""
     pid_file, state_file = _paths(state_dir)
     pid = read_pid(pid_file)
-    was_running = pid is not None and alive(pid)
-    if pid is not None and was_running:
+    was_running = pid is not None and runs(pid, PROGRAM)
+    if was_running and pid is not None:
         stop_pid(pid)
     pid_file.unlink(missing_ok=True)
     state_file.unlink(missing_ok=True)

@@ -15,12 +15,13 @@ from pathlib import Path
 import yaml
 
 from ..config import REPO_ROOT
-from .processes import StartupFailed, alive, answers, read_pid, spawn, stop_pid, wait_ready
+from .processes import StartupFailed, answers, read_pid, runs, spawn, stop_pid, wait_ready
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_STATE_DIR = REPO_ROOT / "logs" / "twin"
 START_TIMEOUT = 30.0
+TWIN_MODULE = "src.twin"
 
 
 class TwinStartError(RuntimeError):
@@ -44,9 +45,10 @@ def _paths(state_dir: Path) -> tuple[Path, Path, Path]:
 def _server_url(kubeconfig: Path) -> str | None:
     try:
         document = yaml.safe_load(kubeconfig.read_text())
-        return document["clusters"][0]["cluster"]["server"]
+        server = document["clusters"][0]["cluster"]["server"]
     except (OSError, yaml.YAMLError, KeyError, IndexError, TypeError):
         return None
+    return server if isinstance(server, str) else None
 
 
 def _answering(pid: int, kubeconfig: Path, log: Path) -> TwinHandle | None:
@@ -60,7 +62,7 @@ def find_twin(state_dir: Path = DEFAULT_STATE_DIR) -> TwinHandle | None:
     """The twin started from `state_dir`, if it is still running and answering."""
     pid_file, kubeconfig, log = _paths(state_dir)
     pid = read_pid(pid_file)
-    if pid is None or not alive(pid):
+    if pid is None or not runs(pid, TWIN_MODULE):
         return None
     return _answering(pid, kubeconfig, log)
 
@@ -77,7 +79,7 @@ def start_twin(
     state_dir.mkdir(parents=True, exist_ok=True)
     pid_file, kubeconfig, log = _paths(state_dir)
     kubeconfig.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "src.twin", "serve", f"--kubeconfig={kubeconfig}"]
+    command = [sys.executable, "-m", TWIN_MODULE, "serve", f"--kubeconfig={kubeconfig}"]
     if port is not None:
         command.append(f"--port={port}")
     if startup_time_scale is not None:
@@ -100,7 +102,7 @@ def stop_twin(state_dir: Path = DEFAULT_STATE_DIR) -> bool:
     pid = read_pid(pid_file)
     if pid is None:
         return False
-    was_running = alive(pid)
+    was_running = runs(pid, TWIN_MODULE)
     if was_running:
         stop_pid(pid)
     pid_file.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"""`Twin`: the emulated cluster assembled: store, admission, controllers, Sock Shop model, API server.
+"""`Twin`: the emulated cluster assembled: store, admission, controllers, Sock Shop model, Chaos Mesh, API server.
 
 It is what `python -m src.twin serve` runs, and what tests start in-process on a free port. The
 `ShopModel` is the one source of truth for load and health: it is the controllers' `UsageModel`
@@ -21,6 +21,7 @@ from ._resources import lookup
 from ._rest import RestApi
 from ._server import build_app
 from ._store import Store
+from .chaos import ChaosController
 from .controllers import ControllerConfig, Controllers, node_object, start_controllers
 from .controllers._images import load_known_images
 from .shop import ServiceProxy, ShopModel, load_model_spec, twin_routes
@@ -59,6 +60,7 @@ class Twin:
             **controller_options,
         )
         self._controllers: Controllers | None = None
+        self._chaos: ChaosController | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -70,6 +72,8 @@ class Twin:
         """Seed the system objects, start the controllers and the shop, then listen."""
         self._seed()
         self._controllers = start_controllers(self.store, self._controller_config, self.model, self.model)
+        self._chaos = ChaosController(self.store, self.model, self._controllers.recorder, self.store.clock)
+        self._chaos.start()
         self.model.start()
         await self.proxy.start()
         app = build_app(RestApi(self.store, self.model), twin_routes(self.store, self.model))
@@ -83,6 +87,8 @@ class Twin:
     async def stop(self) -> None:
         """Close watches, stop the controllers, the shop and the listeners."""
         self.store.close_all_watches()
+        if self._chaos is not None:
+            await self._chaos.stop()
         if self._controllers is not None:
             await self._controllers.stop()
         await self.model.stop()

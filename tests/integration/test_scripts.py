@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -47,6 +48,16 @@ def test_create_prints_exports_and_remove_leaves_no_process(tmp_path: Path) -> N
     assert _exports(again.stdout) == exports
     assert int((tmp_path / "twin.pid").read_text()) == twin_pid
     assert int((tmp_path / "prometheus" / "prometheus.pid").read_text()) == prometheus_pid
+    status = subprocess.run(
+        [sys.executable, "-m", "src.environment", "status", f"--state-dir={tmp_path}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert f"prometheus: running (pid {prometheus_pid})" in status.stdout
+    assert _exports(status.stdout) == exports
     pods = run_kubectl(["get", "pods", "-n", "sock-shop", "--no-headers"], tmp_path / "kubeconfig").stdout
     assert len(pods.strip().splitlines()) == 14
 

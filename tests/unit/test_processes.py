@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from src.environment.processes import StartupFailed, alive, read_pid, spawn, stop_pid, wait_ready
+from src.environment.processes import StartupFailed, alive, read_pid, runs, spawn, stop_pid, wait_ready
 
-STUBBORN = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('armed', flush=True); time.sleep(60)"
+STUBBORN = (
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('armed', flush=True); time.sleep(60)"
+)
 
 Child = Callable[[str], tuple[subprocess.Popen[bytes], Path]]
 
@@ -29,8 +31,9 @@ def child(tmp_path: Path) -> Iterator[Child]:
 
     yield start
     for process in started:
-        stop_pid(process.pid, timeout=1)
-        process.poll()
+        if process.poll() is None:  # never signal a pid already reaped: it may belong to someone else now
+            stop_pid(process.pid, timeout=1)
+            process.poll()
 
 
 def _log_says(log: Path, text: str) -> bool | None:
@@ -72,3 +75,12 @@ def test_stop_pid_kills_a_process_that_ignores_sigterm(child: Child, caplog: pyt
         stop_pid(process.pid, timeout=0.3)
     assert not alive(process.pid)
     assert "ignored SIGTERM" in caplog.text
+
+
+def test_runs_recognises_the_program_behind_a_pid(child: Child) -> None:
+    process, log = child("import time; print('ready', flush=True); time.sleep(60)  # marker-4711")
+    wait_ready(process, lambda: _log_says(log, "ready"), timeout=10)
+    assert runs(process.pid, "marker-4711")
+    assert not runs(process.pid, "prometheus")
+    stop_pid(process.pid)
+    assert not runs(process.pid, "marker-4711")

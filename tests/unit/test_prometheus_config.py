@@ -27,13 +27,15 @@ TWIN = "http://127.0.0.1:43210"
 
 
 def _job(config: dict[str, Any], name: str) -> dict[str, Any]:
-    (job,) = [job for job in config["scrape_configs"] if job["job_name"] == name]
-    return job
+    jobs: list[dict[str, Any]] = [job for job in config["scrape_configs"] if job["job_name"] == name]
+    assert len(jobs) == 1, jobs
+    return jobs[0]
 
 
 def _rule_for(job: dict[str, Any], target: str) -> dict[str, Any]:
-    (rule,) = [rule for rule in job["relabel_configs"] if rule.get("target_label") == target]
-    return rule
+    rules: list[dict[str, Any]] = [rule for rule in job["relabel_configs"] if rule.get("target_label") == target]
+    assert len(rules) == 1, rules
+    return rules[0]
 
 
 def test_scrape_and_evaluation_interval_come_from_the_argument() -> None:

@@ -30,16 +30,15 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .._objects import clone, parse_time
-from .._quantity import QuantityError, parse_bytes
 from .._resources import RESOURCES, ResourceType
 from .._store import Store, WatchEvent
 from .._validation_chaos import parse_go_duration
 from ..controllers import EventRecorder
 from ..controllers._kinds import NODES, PODS
 from ..controllers._queue import WorkQueue
-from ..shop import PodRuntime
+from ..shop import Faults, PodRuntime
 from . import _status as st
-from ._effects import assign, combine, contribution, is_one_shot
+from ._effects import assign, combine, contribution, is_one_shot, memory_limit
 from ._select import SelectionError, Target, node_index, select_targets, target_from_id
 
 logger = logging.getLogger(__name__)
@@ -71,20 +70,11 @@ class _Experiment:
     selection_error: str | None = None
 
 
-def _status_only(event: WatchEvent) -> bool:
-    """Whether a MODIFIED event changed nothing but status (and the resourceVersion)."""
-    if event.type != "MODIFIED" or event.old is None:
-        return False
-
-    def rest(obj: dict[str, Any]) -> dict[str, Any]:
-        meta = {k: v for k, v in obj["metadata"].items() if k not in ("resourceVersion", "managedFields")}
-        return {**{k: v for k, v in obj.items() if k != "status"}, "metadata": meta}
-
-    return rest(event.object) == rest(event.old)
-
-
 class ChaosController:
-    """Reconciles Chaos Mesh experiments into the model's per-pod `Faults`."""
+    """Reconciles Chaos Mesh experiments into the model's per-pod `Faults`.
+
+    Construct it on the store's running loop (its `WorkQueue` binds to the loop), then `start()`.
+    """
 
     def __init__(
         self, store: Store, model: FaultTarget, recorder: EventRecorder, clock: Callable[[], float] = time.time
@@ -94,7 +84,7 @@ class ChaosController:
         self._recorder = recorder
         self._clock = clock
         self._experiments: dict[Key, _Experiment] = {}
-        self._holding: dict[str, dict[Key, Any]] = {}
+        self._holding: dict[str, dict[Key, Faults]] = {}
         """pod uid -> experiment key -> that experiment's lasting `Faults` contribution."""
         self.queue: WorkQueue[Key] = WorkQueue("chaos-controller", self.reconcile)
 
@@ -115,7 +105,7 @@ class ChaosController:
         if event.resource_key == PODS.key:
             if metadata["uid"] in self._holding:
                 self.queue.add((PODS.key, "", metadata["uid"]))
-        elif event.resource_key in CHAOS_KINDS and not _status_only(event):
+        elif event.resource_key in CHAOS_KINDS and not st.status_only(event):
             self.queue.add((event.resource_key, metadata.get("namespace", ""), metadata["name"]))
 
     # --- reconcile -------------------------------------------------------------------------------
@@ -142,14 +132,15 @@ class ChaosController:
             records = self._select(obj, experiment)
             if records is not None:
                 progress["containerRecords"] = records
-        elif not experiment.targets:
-            experiment.targets = {r["id"]: self._recorded_target(r["id"]) for r in records}
         touched: set[str] = set()
         for record in records or []:
+            target = experiment.targets.get(record["id"])
+            if target is None:
+                target = experiment.targets[record["id"]] = self._recorded_target(record["id"])
             if desired == st.RUN and record.get("phase") != st.INJECTED:
-                self._apply(key, obj, experiment.targets[record["id"]], record, now, touched)
+                self._apply(key, obj, target, record, now, touched)
             elif desired == st.STOP and record.get("phase") != st.NOT_INJECTED:
-                self._recover(key, obj, experiment.targets[record["id"]], record, now, touched)
+                self._recover(key, obj, target, record, now, touched)
         self._sync_pods(touched)
         status["conditions"] = st.conditions(records, st.is_paused(obj), experiment.selection_error)
         self._write_status(resource, obj, status)
@@ -234,7 +225,7 @@ class ChaosController:
         elif spec.get("action") == "container-kill" and obj["kind"] == "PodChaos":
             error = self._kill_container(target)
         else:
-            limit = _memory_limit(pod, target.container)
+            limit = memory_limit(pod, target.container)
             self._holding.setdefault(target.uid, {})[key] = contribution(obj["kind"], spec, limit, _name(obj))
             touched.add(target.uid)
         st.note(record, "Apply", now, error)
@@ -318,13 +309,3 @@ class ChaosController:
 def _name(obj: dict[str, Any]) -> str:
     return f"{obj['kind']} {obj['metadata'].get('namespace', '')}/{obj['metadata']['name']}"
 
-
-def _memory_limit(pod: dict[str, Any], container_name: str | None) -> int | None:
-    """The memory limit of the target container (the pod's first when the record is pod-level)."""
-    containers = pod.get("spec", {}).get("containers") or []
-    chosen = next((c for c in containers if c.get("name") == container_name), containers[0] if containers else {})
-    limit = ((chosen.get("resources") or {}).get("limits") or {}).get("memory")
-    try:
-        return parse_bytes(limit) if limit is not None else None
-    except QuantityError:
-        return None

@@ -11,8 +11,10 @@ Units follow Chaos Mesh: `load` is percent per CPU worker (100 when omitted, str
 default); memory `size` is per worker, in bytes ("256MB", "1GiB") or a percentage of the
 container's memory limit; `loss` is a percentage; bandwidth `rate` uses tc's units, where "bps"
 means *bytes* per second (the CRD's own documentation), converted by the same function
-validation uses. Duplicate and corrupt have no counterpart in the model: they are recorded as
-injected and logged, so an experiment using them is not silently mistaken for one that works.
+validation uses. A request crosses one modelled hop, so `direction`, `target` and
+`externalTargets` do not narrow a network fault: the selected pods' replies carry it. Duplicate
+and corrupt have no counterpart in the model: they are recorded as injected and logged, so an
+experiment using them is not silently mistaken for one that works.
 """
 
 from __future__ import annotations
@@ -138,3 +140,14 @@ def assign(faults: Faults, lasting: Faults) -> None:
     for field in fields(Faults):
         if field.name != "kills":
             setattr(faults, field.name, getattr(lasting, field.name))
+
+
+def memory_limit(pod: dict[str, Any], container_name: str | None) -> int | None:
+    """The memory limit of the target container (the pod's first when the record is pod-level)."""
+    containers = pod.get("spec", {}).get("containers") or []
+    chosen = next((c for c in containers if c.get("name") == container_name), containers[0] if containers else {})
+    limit = ((chosen.get("resources") or {}).get("limits") or {}).get("memory")
+    try:
+        return parse_bytes(limit) if limit is not None else None
+    except QuantityError:
+        return None

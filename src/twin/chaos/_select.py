@@ -126,7 +126,8 @@ def _qualifies(pod: dict[str, Any], selector: dict[str, Any], nodes: dict[str, d
         return False
     if not LabelSelector.from_labels(selector.get("annotationSelectors")).matches(meta.get("annotations")):
         return False
-    fields = FieldSelector(tuple(FieldRequirement(k, str(v)) for k, v in (selector.get("fieldSelectors") or {}).items()))
+    field_map = selector.get("fieldSelectors") or {}
+    fields = FieldSelector(tuple(FieldRequirement(path, str(value)) for path, value in field_map.items()))
     if not fields.matches(pod):
         return False
     return _on_selected_node(pod, selector, nodes)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._objects import rfc3339
+from .._store import WatchEvent
 
 INJECTED = "Injected"
 NOT_INJECTED = "NotInjected"
@@ -62,3 +63,15 @@ def conditions(records: list[dict[str, Any]] | None, paused: bool, selection_err
         condition("AllRecovered", records is not None and all(p == NOT_INJECTED for p in phases)),
         condition("Paused", paused),
     ]
+
+
+def status_only(event: WatchEvent) -> bool:
+    """Whether a MODIFIED event changed nothing but status (and the resourceVersion)."""
+    if event.type != "MODIFIED" or event.old is None:
+        return False
+
+    def rest(obj: dict[str, Any]) -> dict[str, Any]:
+        meta = {k: v for k, v in obj["metadata"].items() if k not in ("resourceVersion", "managedFields")}
+        return {**{k: v for k, v in obj.items() if k != "status"}, "metadata": meta}
+
+    return rest(event.object) == rest(event.old)

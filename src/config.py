@@ -51,6 +51,40 @@ class PrometheusSettings:
 
 
 @dataclass(frozen=True)
+class AgentRoleSettings:
+    """Limits of one kind of agent (maintainer or manager)."""
+
+    max_turns: int
+    """Messages of its inner chat (the planner's and the executor's together) before it is cut off."""
+    executor_timeout: int
+    """Seconds one code block may run before its whole process group is killed."""
+
+
+DEFAULT_HEALTH_CHECK_TASK = (
+    "Check the health of your component. It is healthy when all three hold: (1) its pods are Running and "
+    "Ready; (2) CPU and memory use stay below 50% of the container limits; (3) the P99 latency is stable "
+    "and averages below 200 ms. If it is healthy, report so. If not, find the root cause (or at least "
+    "mitigate the symptom), fix it and check again that the fix worked; repeat a few times if needed. "
+    "Report with report_result only after you have tried to restore health: say what you found, what you "
+    "changed and whether the problem remains."
+)
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    """How the LLM agents run (`agents:` in the global config)."""
+
+    health_check_task: str = DEFAULT_HEALTH_CHECK_TASK
+    """The paper's standard task for a maintainer: check the SLOs, repair, verify, report."""
+    maintainer: AgentRoleSettings = AgentRoleSettings(max_turns=100, executor_timeout=240)
+    manager: AgentRoleSettings = AgentRoleSettings(max_turns=40, executor_timeout=120)
+    output_limit_chars: int = 8000
+    """Code output longer than this is cut in the middle before the LLM sees it."""
+    response_timeout: float = 600
+    """Seconds the message collector waits for a round's answers before reporting who is missing."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything `conf/global_config.yaml` says."""
 
@@ -59,6 +93,7 @@ class Settings:
     manifests: Path = REPO_ROOT / "kubernetes" / "sock-shop"
     twin: TwinSettings = TwinSettings()
     prometheus: PrometheusSettings = PrometheusSettings()
+    agents: AgentSettings = AgentSettings()
     raw: dict[str, Any] | None = None
     """The whole parsed file, for sections other packages read themselves."""
 
@@ -98,6 +133,41 @@ def _prometheus(data: dict[str, Any], path: Path) -> PrometheusSettings:
     return PrometheusSettings(scrape_interval=interval)
 
 
+def _positive(section: dict[str, Any], key: str, kind: type, default: Any, path: Path, prefix: str) -> Any:
+    value = _typed(section, key, kind, default, path, prefix)
+    if value <= 0:
+        raise ConfigError(f"{path}: field '{prefix}{key}' must be greater than 0, got {value!r}")
+    return value
+
+
+def _role(agents: dict[str, Any], key: str, default: AgentRoleSettings, path: Path) -> AgentRoleSettings:
+    section = agents.get(key) or {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: field 'agents.{key}' must be a mapping, got {type(section).__name__}")
+    prefix = f"agents.{key}."
+    return AgentRoleSettings(
+        max_turns=_positive(section, "max_turns", int, default.max_turns, path, prefix),
+        executor_timeout=_positive(section, "executor_timeout", int, default.executor_timeout, path, prefix),
+    )
+
+
+def _agents(data: dict[str, Any], path: Path) -> AgentSettings:
+    section = _section(data, "agents", path)
+    defaults = AgentSettings()
+    task = _typed(section, "health_check_task", str, defaults.health_check_task, path, "agents.")
+    if not task.strip():
+        raise ConfigError(f"{path}: field 'agents.health_check_task' must be a non-empty text")
+    return AgentSettings(
+        health_check_task=task.strip(),
+        maintainer=_role(section, "maintainer", defaults.maintainer, path),
+        manager=_role(section, "manager", defaults.manager, path),
+        output_limit_chars=_positive(section, "output_limit_chars", int, defaults.output_limit_chars, path, "agents."),
+        response_timeout=float(
+            _positive(section, "response_timeout", (int, float), defaults.response_timeout, path, "agents.")
+        ),
+    )
+
+
 def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
     """Parse and check the global config; raises `ConfigError` on any problem."""
     try:
@@ -133,5 +203,6 @@ def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
             seed=seed,
         ),
         prometheus=_prometheus(data, path),
+        agents=_agents(data, path),
         raw=data,
     )

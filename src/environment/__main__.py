@@ -21,14 +21,7 @@ from pathlib import Path
 from ..config import ConfigError, Settings, load_settings
 from .deploy import DeployError, deploy, remove
 from .kubectl import KubectlMissing
-from .prometheus import (
-    PrometheusHandle,
-    PrometheusMissing,
-    PrometheusStartError,
-    find_prometheus,
-    start_prometheus_detached,
-    stop_prometheus,
-)
+from .prometheus import PrometheusMissing, PrometheusStartError, ensure_prometheus, find_prometheus, stop_prometheus
 from .twin_process import DEFAULT_STATE_DIR, TwinStartError, find_twin, start_twin, stop_twin
 
 logger = logging.getLogger("src.environment")
@@ -42,19 +35,6 @@ def _prometheus_dir(state_dir: Path) -> Path:
     return state_dir / "prometheus"
 
 
-def _ensure_prometheus(settings: Settings, twin_url: str, state_dir: Path) -> PrometheusHandle:
-    """The Prometheus scraping this twin: the running one if it does, else a fresh one."""
-    folder = _prometheus_dir(state_dir)
-    handle = find_prometheus(folder)
-    if handle is not None and handle.twin_url == twin_url.rstrip("/"):
-        logger.info("prometheus already running (pid %d) at %s", handle.pid, handle.url)
-        return handle
-    if handle is not None:
-        logger.info("prometheus (pid %d) scrapes an old twin at %s; restarting it", handle.pid, handle.twin_url)
-        stop_prometheus(folder)
-    return start_prometheus_detached(twin_url, folder, scrape_interval=settings.prometheus.scrape_interval)
-
-
 def _up(settings: Settings, state_dir: Path) -> int:
     started = time.monotonic()
     exports: dict[str, str] = {}
@@ -66,7 +46,10 @@ def _up(settings: Settings, state_dir: Path) -> int:
         else:
             logger.info("twin already running (pid %d) at %s", handle.pid, handle.url)
         exports["KUBECONFIG"] = str(handle.kubeconfig)
-        exports["PROMETHEUS_URL"] = _ensure_prometheus(settings, handle.url, state_dir).url
+        prometheus = ensure_prometheus(
+            handle.url, _prometheus_dir(state_dir), scrape_interval=settings.prometheus.scrape_interval
+        )
+        exports["PROMETHEUS_URL"] = prometheus.url
     else:
         exports["KUBECONFIG"] = str(_real_cluster_kubeconfig())
     deploy(Path(exports["KUBECONFIG"]), settings.manifests, settings.namespace)

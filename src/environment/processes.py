@@ -16,7 +16,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,12 +35,16 @@ class StartupFailed(RuntimeError):
     """A started process exited or never answered; the message says which ("exited with code 1")."""
 
 
-def spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
-    """Start `command` in a new session, stdout and stderr appended to `log`, stdin closed."""
+def spawn(command: list[str], log: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start `command` in a new session, stdout and stderr appended to `log`, stdin closed.
+
+    `env` replaces the inherited environment when given (RabbitMQ is configured through it).
+    """
     with log.open("ab") as log_file:
         return subprocess.Popen(
             command,
             cwd=REPO_ROOT,
+            env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

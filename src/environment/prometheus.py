@@ -18,7 +18,7 @@ Two ways to run it, one launcher underneath:
 
 - attached: `with PrometheusServer(twin_url, state_dir) as prometheus:` for tests and experiment
   runs; stopped on exit, and by `atexit` should the block never be left normally;
-- detached: `start_prometheus_detached` / `find_prometheus` / `stop_prometheus` for
+- detached: `ensure_prometheus` (find or start) / `find_prometheus` / `stop_prometheus` for
   `python -m src.environment up|status|down`; a pid file and `prometheus.json` (its URL and the
   twin it scrapes) under the state directory let later commands find it again.
 """
@@ -261,6 +261,23 @@ def start_prometheus_detached(
     pid_file.write_text(f"{handle.pid}\n")
     state_file.write_text(json.dumps({"url": handle.url, "twin_url": handle.twin_url}) + "\n")
     return handle
+
+
+def ensure_prometheus(
+    twin_url: str, state_dir: Path, *, scrape_interval: str = DEFAULT_INTERVAL, timeout: float = START_TIMEOUT
+) -> PrometheusHandle:
+    """The detached Prometheus of `state_dir` scraping `twin_url`: the running one, else a fresh one.
+
+    One that scrapes another twin (the twin was restarted on a new port) is stopped first.
+    """
+    handle = find_prometheus(state_dir)
+    if handle is not None and handle.twin_url == twin_url.rstrip("/"):
+        logger.info("prometheus already running (pid %d) at %s", handle.pid, handle.url)
+        return handle
+    if handle is not None:
+        logger.info("prometheus (pid %d) scrapes an old twin at %s; restarting it", handle.pid, handle.twin_url)
+        stop_prometheus(state_dir)
+    return start_prometheus_detached(twin_url, state_dir, scrape_interval=scrape_interval, timeout=timeout)
 
 
 def find_prometheus(state_dir: Path) -> PrometheusHandle | None:

@@ -8,6 +8,7 @@ spawn burst, so the figures are the level's steady state.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import urllib.error
 import urllib.parse
@@ -88,6 +89,8 @@ def test_cpu_and_p99_follow_the_workload_as_the_paper_expects(observed: Observed
             traffic.set_level(workload_for("catalogue", level))
             time.sleep(SETTLE)
             seen[level] = (observed.cpu_share(), observed.p99())
+            logging.getLogger(__name__).warning("%s: CPU %.0f%% of the limit, P99 %.0f ms", level,
+                                                seen[level][0] * 100, seen[level][1] * 1000)
             assert low <= seen[level][0] <= high, f"{level}: CPU {seen[level][0]:.0%} of the limit, wanted {low:.0%}-{high:.0%}"
         top = observed.cluster.kubectl("top", "pods", *NS, "-l", "name=catalogue", "--no-headers").split()
         kubectl_cores = int(top[1].removesuffix("m")) / 1000

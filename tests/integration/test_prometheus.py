@@ -11,7 +11,7 @@ import pytest
 from prometheus_api_client import PrometheusConnect
 
 from src.environment.processes import alive
-from src.environment.prometheus import PrometheusServer
+from src.environment.prometheus import PrometheusServer, ensure_prometheus, find_prometheus, stop_prometheus
 from tests.conftest import Cluster
 
 pytestmark = pytest.mark.integration
@@ -73,3 +73,19 @@ def test_prometheus_scrapes_the_twin_with_sock_shop_labels(shop: Cluster, tmp_pa
         assert {series["metric"]["pod"] for series in ready} >= set(expected)
         pid = server.handle.pid
     assert not alive(pid)
+
+
+def test_a_detached_prometheus_is_found_again_reused_and_replaced_for_another_twin(tmp_path: Path) -> None:
+    first = ensure_prometheus("http://127.0.0.1:1", tmp_path)
+    try:
+        assert find_prometheus(tmp_path) == first
+        assert ensure_prometheus("http://127.0.0.1:1/", tmp_path) == first
+        second = ensure_prometheus("http://127.0.0.1:2", tmp_path)
+        assert second.pid != first.pid
+        assert not alive(first.pid)
+        assert "127.0.0.1:2" in (tmp_path / "prometheus.yml").read_text()
+    finally:
+        stop_prometheus(tmp_path)
+    assert find_prometheus(tmp_path) is None
+    assert not alive(second.pid)
+    assert not stop_prometheus(tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,25 +32,32 @@ def _exports(stdout: str) -> dict[str, str]:
     return dict(pairs)
 
 
-def test_create_prints_exports_and_remove_leaves_no_process(tmp_path: Path) -> None:
-    created = _script("create_project.sh", tmp_path)
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Iterator[Path]:
+    """The environment's state directory; removed again even when the test fails half-way."""
+    yield tmp_path
+    _script("remove_project.sh", tmp_path)
+
+
+def test_create_prints_exports_and_remove_leaves_no_process(state_dir: Path) -> None:
+    created = _script("create_project.sh", state_dir)
     assert created.returncode == 0, created.stderr
     exports = _exports(created.stdout)
     assert list(exports) == ["KUBECONFIG", "PROMETHEUS_URL"]
-    assert exports["KUBECONFIG"] == str(tmp_path / "kubeconfig")
+    assert exports["KUBECONFIG"] == str(state_dir / "kubeconfig")
     assert exports["PROMETHEUS_URL"].startswith("http://127.0.0.1:")
     with urllib.request.urlopen(f"{exports['PROMETHEUS_URL']}/-/ready", timeout=5) as response:
         assert response.status == 200
-    twin_pid = int((tmp_path / "twin.pid").read_text())
-    prometheus_pid = int((tmp_path / "prometheus" / "prometheus.pid").read_text())
+    twin_pid = int((state_dir / "twin.pid").read_text())
+    prometheus_pid = int((state_dir / "prometheus" / "prometheus.pid").read_text())
 
-    again = _script("create_project.sh", tmp_path)
+    again = _script("create_project.sh", state_dir)
     assert again.returncode == 0, again.stderr
     assert _exports(again.stdout) == exports
-    assert int((tmp_path / "twin.pid").read_text()) == twin_pid
-    assert int((tmp_path / "prometheus" / "prometheus.pid").read_text()) == prometheus_pid
+    assert int((state_dir / "twin.pid").read_text()) == twin_pid
+    assert int((state_dir / "prometheus" / "prometheus.pid").read_text()) == prometheus_pid
     status = subprocess.run(
-        [sys.executable, "-m", "src.environment", "status", f"--state-dir={tmp_path}"],
+        [sys.executable, "-m", "src.environment", "status", f"--state-dir={state_dir}"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -58,13 +66,13 @@ def test_create_prints_exports_and_remove_leaves_no_process(tmp_path: Path) -> N
     assert status.returncode == 0, status.stdout + status.stderr
     assert f"prometheus: running (pid {prometheus_pid})" in status.stdout
     assert _exports(status.stdout) == exports
-    pods = run_kubectl(["get", "pods", "-n", "sock-shop", "--no-headers"], tmp_path / "kubeconfig").stdout
+    pods = run_kubectl(["get", "pods", "-n", "sock-shop", "--no-headers"], state_dir / "kubeconfig").stdout
     assert len(pods.strip().splitlines()) == 14
 
-    removed = _script("remove_project.sh", tmp_path)
+    removed = _script("remove_project.sh", state_dir)
     assert removed.returncode == 0, removed.stderr
     assert not alive(twin_pid)
     assert not alive(prometheus_pid)
-    assert not (tmp_path / "twin.pid").exists()
-    assert not (tmp_path / "prometheus" / "prometheus.pid").exists()
-    assert _script("remove_project.sh", tmp_path).returncode == 0
+    assert not (state_dir / "twin.pid").exists()
+    assert not (state_dir / "prometheus" / "prometheus.pid").exists()
+    assert _script("remove_project.sh", state_dir).returncode == 0

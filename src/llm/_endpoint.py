@@ -58,9 +58,9 @@ def check_endpoint(settings: LLMSettings, timeout: float = CHECK_TIMEOUT) -> lis
             not serve `settings.model`.
     """
     where = _where(settings)
-    client = _client(settings, timeout)
     try:
-        served = [model.id for model in client.models.list()]
+        with _client(settings, timeout) as client:
+            served = [model.id for model in client.models.list()]
     except openai.AuthenticationError as err:
         raise LLMUnavailable(
             f"{where} rejected the api_key ({err.status_code}); check {_field(settings, 'api_key')}"

@@ -20,12 +20,11 @@ import json
 import logging
 import threading
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-import xllamacpp
+import xllamacpp  # type: ignore[import-untyped]  # ships no type information
 
 from ._errors import LLMUnavailable
 from ._settings import DEFAULT_CONTEXT_SIZE
@@ -69,7 +68,8 @@ class LocalServer:
             context_size: tokens of context.
             threads: CPU threads for inference; None lets llama.cpp choose (one per physical core).
             host: the address to listen on.
-            start_timeout: seconds to wait for `/v1/models` to answer once the model is loaded.
+            start_timeout: seconds from the start of loading until `/v1/models` must answer (the
+                load itself cannot be interrupted; SmolLM2-135M takes about a second).
         """
         self.model_path = model_path
         self.context_size = context_size
@@ -118,8 +118,8 @@ class LocalServer:
             self._server = xllamacpp.Server(params)
         except RuntimeError as err:
             raise LLMUnavailable(
-                f"llama.cpp could not load {path} with context_size {self.context_size}; expected a GGUF model "
-                "that fits in memory (lower Local.context_size in conf/secret.yaml if it is large)"
+                f"llama.cpp could not load {path} with context_size {self.context_size}; expected a valid GGUF "
+                "model that fits in memory (check Local.model_path and Local.context_size in conf/secret.yaml)"
             ) from err
         self._address = self._server.listening_address
         self._stopping.clear()
@@ -165,5 +165,5 @@ class LocalServer:
         try:
             with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT) as response:
                 return bool(json.load(response).get("data"))
-        except (urllib.error.URLError, OSError, ValueError):
+        except (OSError, ValueError):  # URLError is an OSError; ValueError: not JSON
             return False

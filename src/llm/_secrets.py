@@ -180,7 +180,7 @@ class _Secrets:
         if section is None:
             raise self.fail(backend, "is missing", expected)
         if not isinstance(section, dict):
-            raise self.fail(backend, f"is a {type(section).__name__}", expected)
+            raise self.fail(backend, _shown(backend, section), expected)
         self._only_known(section, f"{backend}.", SECTION_FIELDS[backend])
         return section
 
@@ -189,7 +189,7 @@ class _Secrets:
         if value is None or value == "":
             return None
         if not isinstance(value, str):
-            raise self.fail(field, f"is a {type(value).__name__}", f"a string: {expected}")
+            raise self.fail(field, _shown(field, value), f"a string: {expected}")
         if PLACEHOLDER.match(value.strip()):
             raise self.fail(field, f"still holds the template placeholder {value!r}", expected)
         return value.strip()
@@ -245,7 +245,7 @@ class _Secrets:
         field = "Local.model_path"
         expected = "the path of a GGUF model file (absolute, or relative to the repository root)"
         if not isinstance(value, str):
-            raise self.fail(field, f"is a {type(value).__name__}", expected)
+            raise self.fail(field, _shown(field, value), expected)
         path = Path(value).expanduser()
         path = path if path.is_absolute() else REPO_ROOT / path
         try:
@@ -256,6 +256,15 @@ class _Secrets:
         if magic != GGUF_MAGIC:
             raise self.fail(field, f"names {path}, which is not a GGUF file", expected)
         return path
+
+
+def _shown(field: str, value: Any) -> str:
+    """How a wrong value appears in a message: never the value of a key, never a whole section."""
+    if isinstance(value, dict | list):
+        return f"is a {'mapping' if isinstance(value, dict) else 'list'}"
+    if "key" in field:
+        return "is not a string"
+    return f"is {value!r}"
 
 
 def _key(field: str) -> str:

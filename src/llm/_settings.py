@@ -36,6 +36,9 @@ when a rate-limited API asks for it with `Retry-After`."""
 DEFAULT_CONTEXT_SIZE = 8192
 """Tokens of context of the local server (SmolLM2's training context)."""
 AZURE_API_VERSION = "2024-02-01"
+SELF_HOSTED: tuple[Backend, ...] = ("Other", "Local")
+"""Backends whose tokens AG2 has no price for; they get a price of zero (per 1k prompt and completion
+tokens), which is what a self-hosted model costs and keeps AG2 from warning at every request."""
 KEYLESS_API_KEY = "not-needed"
 """Sent to endpoints that need no key: the OpenAI client insists on one, and sending a placeholder
 keeps it from picking up an unrelated OPENAI_API_KEY from the environment."""
@@ -104,6 +107,8 @@ class LLMSettings:
             "timeout": self.timeout,
             "max_retries": self.max_retries,
         }
+        if self.backend in SELF_HOSTED:
+            entry["price"] = [0.0, 0.0]
         if self.base_url is not None:
             entry["base_url"] = self.base_url
         if self.api_version is not None:

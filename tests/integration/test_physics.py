@@ -1,8 +1,9 @@
 """The twin's physics, measured as the paper measures it: real Locust load, a real Prometheus.
 
 Each test runs Locust against the catalogue Service of a fresh twin and reads CPU (share of the
-limit) and P99 through Prometheus. Windows of 40 s after 50 s at a level leave out Locust's
-spawn burst, so the figures are the level's steady state.
+limit) and P99 through Prometheus. Windows of 40 s ending 60 s into a level leave out the burst of
+users Locust spawns at once (closed-loop users stay synchronised for a while), so the figures are
+the level's steady state.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.conftest import Cluster
 pytestmark = pytest.mark.integration
 
 NS = ("-n", "sock-shop")
-SETTLE = 50
+SETTLE = 60
 WINDOW = "40s"
 P99 = 'histogram_quantile(0.99, sum(rate(request_duration_seconds_bucket{{name="catalogue"}}[{w}])) by (name, le))'
 CPU_SHARE = (

@@ -1,0 +1,121 @@
+"""What the agent entry modules share: argument checks, logging, signals, and the error policy.
+
+Error policy (as everywhere in the harness): bad input — a flag, an unknown component, an empty
+task, a malformed config or secrets file — is one line on stderr and exit code 2; a part of the
+world that cannot be provided (twin, Prometheus, broker, LLM endpoint) is one line and exit code
+1; Ctrl-C or SIGTERM stops everything started and exits with 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import NoReturn
+
+from ..config import AgentRoleSettings, AgentSettings, ConfigError
+from ..environment.deploy import DeployError
+from ..environment.kubectl import KubectlMissing
+from ..environment.prometheus import PrometheusMissing, PrometheusStartError
+from ..environment.twin_process import TwinStartError
+from ..llm import LLMError, SecretsError
+from ..messaging import MessagingError
+from ._session import SessionError
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+
+INPUT_ERRORS = (ConfigError, SecretsError, ValueError)
+"""Problems the user fixes in what they typed or wrote: exit code 2."""
+WORLD_ERRORS = (
+    SessionError,
+    TwinStartError,
+    DeployError,
+    KubectlMissing,
+    PrometheusMissing,
+    PrometheusStartError,
+    MessagingError,
+    LLMError,
+)
+"""Parts of the world that could not be provided: exit code 1."""
+QUIET_LOGGERS = ("autogen", "httpx", "pika", "openai")
+"""Chatty libraries kept to warnings (AG2's per-call "model price unknown" notes included)."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags both entry modules take."""
+    parser.add_argument("--task", required=True, help="what the agents should do")
+    parser.add_argument(
+        "--cache_seed",
+        type=int,
+        default=-1,
+        help="AG2's answer-cache seed; -1 (the default) means no cache, so every run asks the model anew",
+    )
+    parser.add_argument("--secret", type=Path, default=None, help="LLM secrets file (default conf/secret.yaml)")
+    parser.add_argument("--config", type=Path, default=None, help="global config (default conf/global_config.yaml)")
+    parser.add_argument("--max-turns", type=int, default=None, help="override the agents' message limit")
+
+
+def check_task(text: str) -> str:
+    """The task, stripped; `ValueError` when it is empty."""
+    task = text.strip()
+    if not task:
+        raise ValueError("--task is empty; say what the agents should do")
+    return task
+
+
+def with_max_turns(settings: AgentSettings, max_turns: int | None) -> AgentSettings:
+    """`settings` with both roles' `max_turns` replaced (when given)."""
+    if max_turns is None:
+        return settings
+    if max_turns < 2:
+        raise ValueError(f"--max-turns must be at least 2 (one LLM reply and one code run), got {max_turns}")
+
+    def role(current: AgentRoleSettings) -> AgentRoleSettings:
+        return dataclasses.replace(current, max_turns=max_turns)
+
+    return dataclasses.replace(settings, maintainer=role(settings.maintainer), manager=role(settings.manager))
+
+
+def configure_logging() -> None:
+    """Harness logs on stderr as plain lines; libraries only when something is wrong."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("autogen.oai.client").setLevel(logging.ERROR)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def interrupts_as_keyboard() -> Iterator[None]:
+    """SIGTERM (and SIGHUP) raise KeyboardInterrupt like Ctrl-C, so `finally` blocks clean up."""
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def fail(message: str, code: int) -> int:
+    """Write `error: message` on stderr and return `code`."""
+    sys.stderr.write(f"error: {message}\n")
+    return code

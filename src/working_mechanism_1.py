@@ -53,7 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     sys.stderr.write(banner(llm) + "\n")
     progress = StreamProgress()
     try:
-        with interrupts_as_keyboard(), agent_session(settings, [args.component], llm) as session:
+        with (
+            interrupts_as_keyboard(),
+            agent_session(
+                settings, [args.component], llm, results_root=args.results_dir, state_dir=args.state_dir
+            ) as session,
+        ):
             result = run_single(session, agents, catalog, args.component, task, timeout=args.timeout, progress=progress)
             transcript = session.run.results_dir / f"{args.component}.md"
     except KeyboardInterrupt:

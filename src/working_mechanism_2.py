@@ -53,7 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     sys.stderr.write(banner(llm) + "\n")
     progress = StreamProgress()
     try:
-        with interrupts_as_keyboard(), agent_session(settings, components, llm) as session:
+        with (
+            interrupts_as_keyboard(),
+            agent_session(
+                settings, components, llm, results_root=args.results_dir, state_dir=args.state_dir
+            ) as session,
+        ):
             result = run_hierarchy(session, agents, catalog, components, task, timeout=args.timeout, progress=progress)
             results_dir = session.run.results_dir
     except KeyboardInterrupt:

@@ -23,9 +23,10 @@ from ..config import AgentRoleSettings, AgentSettings, ConfigError
 from ..environment.deploy import DeployError
 from ..environment.kubectl import KubectlMissing
 from ..environment.prometheus import PrometheusMissing, PrometheusStartError
-from ..environment.twin_process import TwinStartError
+from ..environment.twin_process import DEFAULT_STATE_DIR, TwinStartError
 from ..llm import LLMError, SecretsError
 from ..messaging import MessagingError
+from ._run import RESULTS_ROOT
 from ._session import SessionError
 
 EXIT_BAD_INPUT = 2
@@ -69,6 +70,15 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secret", type=Path, default=None, help="LLM secrets file (default conf/secret.yaml)")
     parser.add_argument("--config", type=Path, default=None, help="global config (default conf/global_config.yaml)")
     parser.add_argument("--max-turns", type=int, default=None, help="override the agents' message limit")
+    parser.add_argument(
+        "--results-dir", type=Path, default=RESULTS_ROOT, help="where run folders go (default results/)"
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help="the twin state directory: a twin running there is reused, else one is started there and stopped",
+    )
 
 
 def check_task(text: str) -> str:

@@ -158,24 +158,34 @@ def run_hierarchy(
     collector = MessageCollector(session.bus, run.run_id, run.components, settings.response_timeout, prefix=prefix)
     deadline = time.monotonic() + timeout
     reason = ""
-    with ExitStack() as stack:
-        collector.start()
-        stack.callback(collector.stop)
-        for worker in [*workers, manager_worker]:
-            worker.start()
-        stack.callback(_join, [*workers, manager_worker])
-        for agent in [manager, *maintainers]:
-            stack.callback(agent.stop)
-        request = Message(run.run_id, "", REQUESTER, MANAGER, MessageType.TASK, task)
-        session.bus.publish(HIGH_LEVEL_EXCHANGE, queue_name(MANAGER, prefix), request)
-        while not manager.done.wait(min(TICK, max(0.0, deadline - time.monotonic()))):
-            failed = next((w for w in [manager_worker, *workers] if w.error is not None), None)
-            if failed is not None:
-                reason = f"the consumer of {failed.queue} failed: {failed.error}"
-                break
-            if time.monotonic() >= deadline:
-                reason = f"timeout: the request did not end within {timeout:g} s"
-                break
-            _tick(progress)
-    outcome = manager.close(reason or "the run ended")
+    interrupted = True
+    try:
+        with ExitStack() as stack:
+            collector.start()
+            stack.callback(collector.stop)
+            for worker in [*workers, manager_worker]:
+                worker.start()
+            stack.callback(_join, [*workers, manager_worker])
+            for agent in [manager, *maintainers]:
+                stack.callback(agent.stop)
+            request = Message(run.run_id, "", REQUESTER, MANAGER, MessageType.TASK, task)
+            session.bus.publish(HIGH_LEVEL_EXCHANGE, queue_name(MANAGER, prefix), request)
+            reason = _wait(manager, [manager_worker, *workers], deadline, timeout, progress)
+        interrupted = False
+    finally:
+        outcome = manager.close("the run was interrupted" if interrupted else reason or "the run ended")
     return HierarchyResult(outcome, timed_out=reason.startswith("timeout"))
+
+
+def _wait(
+    manager: ClusterManager, workers: Sequence[QueueWorker], deadline: float, timeout: float, progress: Progress
+) -> str:
+    """Wait until the manager is done, a consumer failed, or the deadline; return why it stopped early."""
+    while not manager.done.wait(min(TICK, max(0.0, deadline - time.monotonic()))):
+        failed = next((worker for worker in workers if worker.error is not None), None)
+        if failed is not None:
+            return f"the consumer of {failed.queue} failed: {failed.error}"
+        if time.monotonic() >= deadline:
+            return f"timeout: the request did not end within {timeout:g} s"
+        _tick(progress)
+    return ""

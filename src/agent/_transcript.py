@@ -40,6 +40,12 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines()) + "\n"
 
 
+def _parties(sender: str, recipient: str) -> str:
+    if recipient == "collector":
+        return f"{sender} to the collector"
+    return f"{sender} to {recipient} via the collector"
+
+
 class Transcript:
     """The markdown record of one agent.
 
@@ -99,7 +105,7 @@ class Transcript:
             self.message(
                 "sent",
                 str(sent.get("type")),
-                f"{sent.get('sender')} to {sent.get('recipient')} via the collector",
+                _parties(str(sent.get("sender")), str(sent.get("recipient"))),
                 str(sent.get("body", "")),
                 round_id=str(sent.get("round_id") or ""),
             )

@@ -136,7 +136,8 @@ def test_a_manager_assigns_two_maintainers_and_gets_both_answers_in_one_round(
 ) -> None:
     assign = _python(
         "from src.agent.tools import assign_tasks\n"
-        "print(assign_tasks(['catalogue', 'front-end'], ['How many replicas do you run?', 'How many replicas do you run?']))",
+        "question = 'How many replicas do you run?'\n"
+        "print(assign_tasks(['catalogue', 'front-end'], [question, question]))",
         "Both maintainers should say how many replicas they run.",
     )
     scripts = {
@@ -170,7 +171,7 @@ def test_a_manager_assigns_two_maintainers_and_gets_both_answers_in_one_round(
     assert "RESPONSE from component catalogue:\ncatalogue runs 1 replica." in answers
     assert "RESPONSE from component front-end:\nfront-end runs 1 replica." in answers
     manager_md = (session.run.results_dir / "manager.md").read_text()
-    assert "#### Message sent: TASK, manager to collector via the collector" in manager_md
+    assert "#### Message sent: TASK, manager to the collector" in manager_md
     assert "#### Message received: RESPONSE, from collector" in manager_md
     assert "Tasks assigned; waiting for the maintainers' answers." in manager_md
     for name in ("catalogue", "front-end"):
@@ -271,3 +272,85 @@ def test_query_prometheus_lists_every_series_of_the_real_prometheus(
 class _Quiet:
     def update(self, agent: str, step: int, elapsed: float, activity: str) -> None:
         return None
+
+
+def _entry_files(tmp_path: Path, rabbitmq: BrokerHandle, llm: ScriptedLLM) -> list[str]:
+    """Flags pointing an entry module at a scripted LLM, the session's broker and a private twin."""
+    import yaml
+
+    config = yaml.safe_load((REPO_ROOT / "conf" / "global_config.yaml").read_text())
+    config["rabbitmq"] = {"url": rabbitmq.url}
+    config["twin"]["startup_time_scale"] = 0.05
+    (tmp_path / "global_config.yaml").write_text(yaml.safe_dump(config))
+    secret = {"backend": "Other", "Other": {"model": llm.model, "base_url": llm.base_url}, "max_retries": 0}
+    (tmp_path / "secret.yaml").write_text(yaml.safe_dump(secret))
+    return [
+        "--config", str(tmp_path / "global_config.yaml"),
+        "--secret", str(tmp_path / "secret.yaml"),
+        "--results-dir", str(tmp_path / "results"),
+        "--state-dir", str(tmp_path / "twin"),
+    ]  # fmt: skip
+
+
+def _twin_processes(state_dir: Path) -> list[psutil.Process]:
+    return [
+        p for p in psutil.process_iter(["cmdline"]) if any(str(state_dir) in part for part in p.info["cmdline"] or [])
+    ]
+
+
+def test_working_mechanism_2_runs_end_to_end_and_stops_the_twin_it_started(
+    tmp_path: Path, rabbitmq: BrokerHandle
+) -> None:
+    import subprocess
+    import sys
+
+    assign = _python(
+        "from src.agent.tools import assign_tasks\nprint(assign_tasks(['catalogue'], ['Report your replicas.']))"
+    )
+    scripts = {
+        CATALOGUE: [_report("catalogue", "catalogue runs 1 replica."), "TERMINATE"],
+        MANAGER: [assign, "catalogue runs one replica.\nTERMINATE"],
+    }
+    with ScriptedLLM(scripts) as llm:
+        flags = _entry_files(tmp_path, rabbitmq, llm)
+        result = subprocess.run(
+            [sys.executable, "-m", "src.working_mechanism_2", "--task", "Count replicas.", "--components", "catalogue",
+             "--timeout", "120", *flags],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("catalogue runs one replica.\n")
+    assert "manager: 2 steps (0 failed)" in result.stdout
+    assert "manager        step" in result.stderr and "catalogue      step" in result.stderr
+    [run_dir] = (tmp_path / "results").iterdir()
+    assert {path.name for path in run_dir.glob("*.md")} == {"manager.md", "catalogue.md"}
+    assert not _twin_processes(tmp_path / "twin")
+
+
+def test_ctrl_c_stops_the_agents_their_code_and_the_world(tmp_path: Path, rabbitmq: BrokerHandle) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    marker = f"{800 + uuid.uuid4().int % 99}"
+    with ScriptedLLM({CATALOGUE: [_bash(f"sleep {marker}")]}) as llm:
+        flags = _entry_files(tmp_path, rabbitmq, llm)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "src.working_mechanism_1", "--task", "Wait.", "--component", "catalogue", *flags],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert process.stderr is not None
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if "running code" in line:
+                break
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=120)
+    assert process.returncode == 130, "".join(lines) + rest
+    assert "error: interrupted; everything started was stopped" in rest
+    assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", marker]]
+    assert not _twin_processes(tmp_path / "twin")
+    [run_dir] = (tmp_path / "results").iterdir()
+    assert "stopped by the harness" in (run_dir / "catalogue.md").read_text()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from src.agent import load_catalog, parse_components, render_maintainer, render_manager, tool_section
-from src.agent.tools import assign_tasks, query_prometheus, report_result
+from src.agent.tools import query_prometheus, report_result
 from src.config import AgentSettings, ConfigError, load_settings
 
 PROMETHEUS = "http://127.0.0.1:40123"
@@ -119,7 +119,7 @@ def test_a_broken_catalogue_names_the_field(tmp_path: Path) -> None:
         "common: {namespace: sock-shop}\ncomponents:\n  catalogue:\n    description: x\n"
         "    deployment: kubernetes/sock-shop/nope.yaml\n    service: kubernetes/sock-shop/06-catalogue-svc.yaml\n"
     )
-    with pytest.raises(ConfigError, match="field 'components.catalogue.deployment'"):
+    with pytest.raises(ConfigError, match=r"field 'components\.catalogue\.deployment'"):
         load_catalog(path)
 
 

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -77,7 +77,7 @@ def test_times_are_read_as_utc() -> None:
     assert parse_time("2025-05-01T12:00:00Z", "start") == NOW
     assert parse_time("2025-05-01 12:00:00", "start") == NOW
     assert parse_time(NOW.timestamp(), "start") == NOW
-    assert parse_time(datetime(2025, 5, 1, 12), "start") == NOW
+    assert parse_time(datetime(2025, 5, 1, 12), "start") == NOW  # noqa: DTZ001 - a naive time counts as UTC
     with pytest.raises(ValueError, match="start"):
         parse_time("yesterday", "start")
 
@@ -85,7 +85,7 @@ def test_times_are_read_as_utc() -> None:
 class _Prometheus(BaseHTTPRequestHandler):
     """Answers query_range like Prometheus: a fixed series, or its 400 error for a bad query."""
 
-    queries: list[dict[str, str]] = []
+    queries: ClassVar[list[dict[str, str]]] = []
 
     def log_message(self, format: str, *args: Any) -> None:
         return None

@@ -5,7 +5,8 @@ listener (a NodePort Service keeps its nodePort when it is free, so front-end st
 publishes its URL in the annotation `twin.sock-shop/loopback-url`. Requests go through `ShopModel`.
 
 `twin_routes` adds to the API server what a cluster's monitoring stack provides: Prometheus HTTP
-service discovery of the scraped pods, each pod's `/metrics`, cAdvisor and kube-state-metrics.
+service discovery of the scraped pods, each pod's `/metrics`, cAdvisor and kube-state-metrics;
+and, for calibration and benchmarks, the exact latency percentiles the model served.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class ServiceProxy:
             await self._listen(service, key)
         url = self.url_of(namespace, name)
         if url and (service["metadata"].get("annotations") or {}).get(LOOPBACK_ANNOTATION) != url:
+
             def annotate(obj: dict[str, Any]) -> None:
                 obj["metadata"].setdefault("annotations", {})[LOOPBACK_ANNOTATION] = url
 
@@ -186,6 +188,22 @@ def twin_routes(store: Store, model: ShopModel) -> list[web.RouteDef]:
     async def cadvisor(request: web.Request) -> web.Response:
         return web.Response(text=cadvisor_exposition(store.iter(PODS), model.runtimes, model.spec, store.clock()))
 
+    async def latency(request: web.Request) -> web.Response:
+        namespace, service = request.match_info["namespace"], request.match_info["service"]
+        samples = sorted(
+            value
+            for runtime in model.runtimes.values()
+            if runtime.namespace == namespace and runtime.service.name == service
+            for value in runtime.latencies
+        )
+        if not samples:
+            return web.json_response({"count": 0})
+
+        def quantile(q: float) -> float:
+            return samples[min(len(samples) - 1, int(q * len(samples)))]
+
+        return web.json_response({"count": len(samples), "p50": quantile(0.5), "p99": quantile(0.99)})
+
     async def kube_state(request: web.Request) -> web.Response:
         return web.Response(text=kube_state_exposition(store.iter(PODS), store.iter(DEPLOYMENTS)))
 
@@ -194,4 +212,5 @@ def twin_routes(store: Store, model: ShopModel) -> list[web.RouteDef]:
         web.get("/twin/metrics/pods/{namespace}/{pod}", pod_metrics),
         web.get("/twin/metrics/cadvisor", cadvisor),
         web.get("/twin/metrics/kube-state", kube_state),
+        web.get("/twin/model/latency/{namespace}/{service}", latency),
     ]

@@ -17,6 +17,8 @@ from ._cpu import CfsCpu
 from ._spec import ModelSpec, ServiceSpec
 
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+LATENCY_SAMPLES = 50_000
+"""Exact latencies kept per pod, so model percentiles can be compared with what clients measure."""
 RATE_WINDOW = 10.0
 """Seconds of arrivals the request-rate estimate (and so the memory working set) follows."""
 
@@ -81,6 +83,7 @@ class PodRuntime:
     last_tick: float = 0.0
     cpu_samples: deque[tuple[float, float]] = field(default_factory=deque)
     oom_kills: int = 0
+    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_SAMPLES))
 
     @classmethod
     def from_pod(cls, pod: dict[str, Any], service: ServiceSpec, spec: ModelSpec, now: float) -> PodRuntime:
@@ -121,6 +124,7 @@ class PodRuntime:
         if histogram is None:
             histogram = self.requests[key] = Histogram()
         histogram.observe(seconds)
+        self.latencies.append(seconds)
 
     # --- resources -----------------------------------------------------------------------------
 

@@ -167,7 +167,9 @@ class RestApi:
 
     def _respond(self, request: web.Request, route: Route, obj: dict[str, Any], status: int = 200) -> web.Response:
         if _wants(request, "Table"):
-            table = to_table(route.resource.kind, [obj], datetime.now(UTC), request.query.get("includeObject", "Metadata"))
+            table = to_table(
+                route.resource.kind, [obj], datetime.now(UTC), request.query.get("includeObject", "Metadata")
+            )
             return web.json_response(table, status=status)
         if _wants(request, "PartialObjectMetadata"):
             return web.json_response(_partial(obj), status=status)
@@ -375,7 +377,9 @@ class RestApi:
                         kept = [r for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid") != owner_uid]
                         obj["metadata"]["ownerReferences"] = kept
 
-                    self.store.mutate(kind, dependent["metadata"].get("namespace", ""), dependent["metadata"]["name"], drop)
+                    self.store.mutate(
+                        kind, dependent["metadata"].get("namespace", ""), dependent["metadata"]["name"], drop
+                    )
 
     # --- subresources --------------------------------------------------------------------------
 
@@ -400,7 +404,13 @@ class RestApi:
             raise errors.invalid(
                 "Scale",
                 name,
-                [{"reason": "FieldValueInvalid", "message": f"Invalid value: {replicas!r}: must be a non-negative integer", "field": "spec.replicas"}],
+                [
+                    {
+                        "reason": "FieldValueInvalid",
+                        "message": f"Invalid value: {replicas!r}: must be a non-negative integer",
+                        "field": "spec.replicas",
+                    }
+                ],
                 "autoscaling",
             )
         sent_version = (wanted.get("metadata") or {}).get("resourceVersion")
@@ -485,10 +495,14 @@ def _apply(patch_type: str, original: dict[str, Any], body: Any, resource: Resou
         if patch_type == "merge":
             return merge_patch(original, body)
         if patch_type == "strategic":
-            return strategic_merge_patch(original, body, kind) if supports_strategic(kind) else merge_patch(original, body)
+            return (
+                strategic_merge_patch(original, body, kind) if supports_strategic(kind) else merge_patch(original, body)
+            )
         return apply_patch(original, body, kind)
     except PatchError as err:
-        raise errors.ApiError(422 if patch_type == "json" else 400, "Invalid" if patch_type == "json" else "BadRequest", str(err)) from err
+        raise errors.ApiError(
+            422 if patch_type == "json" else 400, "Invalid" if patch_type == "json" else "BadRequest", str(err)
+        ) from err
 
 
 async def _delete_options(request: web.Request) -> dict[str, Any]:

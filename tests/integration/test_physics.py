@@ -62,8 +62,9 @@ class Observed:
         return value
 
     def traffic(self, level: str, component: str = "catalogue") -> Traffic:
-        url = self.cluster.kubectl("get", "svc", component, *NS, "-o",
-                                   "jsonpath={.metadata.annotations.twin\\.sock-shop/loopback-url}")
+        url = self.cluster.kubectl(
+            "get", "svc", component, *NS, "-o", "jsonpath={.metadata.annotations.twin\\.sock-shop/loopback-url}"
+        )
         return Traffic(url, component, workload_for(component, level), state_dir=self.state_dir / f"locust-{level}")
 
 
@@ -90,18 +91,24 @@ def test_cpu_and_p99_follow_the_workload_as_the_paper_expects(observed: Observed
             traffic.set_level(workload_for("catalogue", level))
             time.sleep(SETTLE)
             seen[level] = (observed.cpu_share(), observed.p99())
-            logging.getLogger(__name__).warning("%s: CPU %.0f%% of the limit, P99 %.0f ms", level,
-                                                seen[level][0] * 100, seen[level][1] * 1000)
-            assert low <= seen[level][0] <= high, f"{level}: CPU {seen[level][0]:.0%} of the limit, wanted {low:.0%}-{high:.0%}"
+            logging.getLogger(__name__).warning(
+                "%s: CPU %.0f%% of the limit, P99 %.0f ms", level, seen[level][0] * 100, seen[level][1] * 1000
+            )
+            assert low <= seen[level][0] <= high, (
+                f"{level}: CPU {seen[level][0]:.0%} of the limit, wanted {low:.0%}-{high:.0%}"
+            )
         top = observed.cluster.kubectl("top", "pods", *NS, "-l", "name=catalogue", "--no-headers").split()
         kubectl_cores = int(top[1].removesuffix("m")) / 1000
         prometheus_cores = observed.query(
-            'sum(rate(container_cpu_usage_seconds_total{namespace="sock-shop",container="catalogue"}[15s]))')
+            'sum(rate(container_cpu_usage_seconds_total{namespace="sock-shop",container="catalogue"}[15s]))'
+        )
         assert prometheus_cores is not None and abs(kubectl_cores - prometheus_cores) <= 0.25 * prometheus_cores
         original = observed.query(
-            'histogram_quantile(0.99, sum(rate(request_duration_seconds_bucket{name="catalogue"}[1m])) by (name, le))')
+            'histogram_quantile(0.99, sum(rate(request_duration_seconds_bucket{name="catalogue"}[1m])) by (name, le))'
+        )
         throughput = observed.query(
-            'sum(rate(request_duration_seconds_count{name="catalogue",status_code=~"2..",route!="metrics"}[1m]))')
+            'sum(rate(request_duration_seconds_count{name="catalogue",status_code=~"2..",route!="metrics"}[1m]))'
+        )
         assert original is not None and throughput is not None and throughput > 20
     assert seen["moderate"][1] < 0.200, f"moderate P99 {seen['moderate'][1] * 1000:.0f} ms"
     assert seen["heavy"][1] > 0.300, f"heavy P99 {seen['heavy'][1] * 1000:.0f} ms"
@@ -124,8 +131,12 @@ STRESS = {
     "apiVersion": "chaos-mesh.org/v1alpha1",
     "kind": "StressChaos",
     "metadata": {"name": "stress-cpu-catalogue", "namespace": "sock-shop"},
-    "spec": {"mode": "all", "selector": {"namespaces": ["sock-shop"], "labelSelectors": {"name": "catalogue"}},
-             "stressors": {"cpu": {"workers": 2, "load": 50}}, "duration": "10m"},
+    "spec": {
+        "mode": "all",
+        "selector": {"namespaces": ["sock-shop"], "labelSelectors": {"name": "catalogue"}},
+        "stressors": {"cpu": {"workers": 2, "load": 50}},
+        "duration": "10m",
+    },
 }
 
 
@@ -134,8 +145,11 @@ def test_cpu_stress_breaks_the_slo_and_deleting_it_restores_p99(observed: Observ
     with observed.traffic("moderate"):
         time.sleep(20)
         kubectl("apply", "-f", "-", stdin=json.dumps(STRESS))
-        _eventually(lambda: observed.cpu_share() > 0.5 and observed.p99() > 0.200, 60,
-                    "CPU over 50 % of the limit and P99 over 200 ms under StressChaos")
+        _eventually(
+            lambda: observed.cpu_share() > 0.5 and observed.p99() > 0.200,
+            60,
+            "CPU over 50 % of the limit and P99 over 200 ms under StressChaos",
+        )
         kubectl("delete", "stresschaos", "stress-cpu-catalogue", *NS)
         _eventually(lambda: observed.p99() < 0.200, 90, "P99 back under 200 ms after deleting the chaos")
 
@@ -157,7 +171,8 @@ def test_an_hpa_scales_catalogue_by_itself_under_heavy_load(observed: Observed) 
     with observed.traffic("heavy"):
         _eventually(
             lambda: int(kubectl("get", "deploy", "catalogue", *NS, "-o", "jsonpath={.spec.replicas}")) >= 2,
-            90, "the HPA to scale catalogue out",
+            90,
+            "the HPA to scale catalogue out",
         )
 
 
@@ -165,14 +180,19 @@ POD_FAILURE = {
     "apiVersion": "chaos-mesh.org/v1alpha1",
     "kind": "PodChaos",
     "metadata": {"name": "pod-failure-catalogue", "namespace": "sock-shop"},
-    "spec": {"action": "pod-failure", "mode": "all", "duration": "10m",
-             "selector": {"namespaces": ["sock-shop"], "labelSelectors": {"name": "catalogue"}}},
+    "spec": {
+        "action": "pod-failure",
+        "mode": "all",
+        "duration": "10m",
+        "selector": {"namespaces": ["sock-shop"], "labelSelectors": {"name": "catalogue"}},
+    },
 }
 
 
 def _front_end_catalogue_status(cluster: Cluster) -> int:
-    base = cluster.kubectl("get", "svc", "front-end", *NS, "-o",
-                           "jsonpath={.metadata.annotations.twin\\.sock-shop/loopback-url}")
+    base = cluster.kubectl(
+        "get", "svc", "front-end", *NS, "-o", "jsonpath={.metadata.annotations.twin\\.sock-shop/loopback-url}"
+    )
     try:
         with urllib.request.urlopen(f"{base}/catalogue", timeout=5) as response:
             return response.status
@@ -185,8 +205,15 @@ def test_pod_failure_stops_catalogue_and_deleting_the_pod_restores_it(shop: Clus
     shop.kubectl("apply", "-f", "-", stdin=json.dumps(POD_FAILURE))
 
     def catalogue_ready() -> str:
-        return shop.kubectl("get", "pods", *NS, "-l", "name=catalogue", "-o",
-                            "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}")
+        return shop.kubectl(
+            "get",
+            "pods",
+            *NS,
+            "-l",
+            "name=catalogue",
+            "-o",
+            "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}",
+        )
 
     _eventually(lambda: catalogue_ready() == "False", 30, "the failed catalogue pod to turn not Ready")
     assert _front_end_catalogue_status(shop) >= 500

@@ -38,10 +38,17 @@ def pod_exposition(runtime: PodRuntime, spec: ModelSpec, now: float) -> str:
     family = spec.families.get(runtime.service.family)
     lines: list[str] = []
     if family and family.labels:
-        lines += _family_header("request_duration_seconds", "histogram", "Time (in seconds) spent serving HTTP requests.")
+        lines += _family_header(
+            "request_duration_seconds", "histogram", "Time (in seconds) spent serving HTTP requests."
+        )
         for (method, route, status), histogram in sorted(runtime.requests.items()):
-            values = {"service": runtime.service.name, "method": method, "route": route,
-                      "status_code": status, "isWS": "false"}
+            values = {
+                "service": runtime.service.name,
+                "method": method,
+                "route": route,
+                "status_code": status,
+                "isWS": "false",
+            }
             base = [(label, values[label]) for label in family.labels]
             cumulative = 0
             for bound, count in zip((*DEFAULT_BUCKETS, float("inf")), histogram.counts, strict=True):
@@ -54,13 +61,16 @@ def pod_exposition(runtime: PodRuntime, spec: ModelSpec, now: float) -> str:
     lines.append(f"process_cpu_seconds_total {runtime.cpu_seconds(now)!r}")
     lines += _family_header("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.")
     lines.append(f"process_resident_memory_bytes {runtime.memory_bytes(now)}")
-    lines += _family_header("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.")
+    lines += _family_header(
+        "process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds."
+    )
     lines.append(f"process_start_time_seconds {runtime.started!r}")
     return "\n".join(lines) + "\n"
 
 
-def cadvisor_exposition(pods: Iterable[dict[str, Any]], runtimes: dict[str, PodRuntime], spec: ModelSpec,
-                        now: float) -> str:
+def cadvisor_exposition(
+    pods: Iterable[dict[str, Any]], runtimes: dict[str, PodRuntime], spec: ModelSpec, now: float
+) -> str:
     """The kubelet's cAdvisor container metrics for every running pod."""
     series: dict[str, list[str]] = {
         "container_cpu_usage_seconds_total": [],
@@ -74,8 +84,13 @@ def cadvisor_exposition(pods: Iterable[dict[str, Any]], runtimes: dict[str, PodR
         runtime = runtimes.get(pod["metadata"]["uid"])
         if runtime is None:
             continue
-        base = [("namespace", runtime.namespace), ("pod", runtime.name), ("container", runtime.container),
-                ("image", runtime.image), ("name", f"k8s_{runtime.container}_{runtime.name}")]
+        base = [
+            ("namespace", runtime.namespace),
+            ("pod", runtime.name),
+            ("container", runtime.container),
+            ("image", runtime.image),
+            ("name", f"k8s_{runtime.container}_{runtime.name}"),
+        ]
         labels = _labels(base)
         series["container_cpu_usage_seconds_total"].append(f"{labels} {runtime.cpu_seconds(now)!r}")
         series["container_memory_working_set_bytes"].append(f"{labels} {runtime.memory_bytes(now)}")
@@ -99,9 +114,13 @@ def _condition(obj: dict[str, Any], kind: str) -> str:
 
 def kube_state_exposition(pods: Iterable[dict[str, Any]], deployments: Iterable[dict[str, Any]]) -> str:
     """kube-state-metrics' view of pods and deployments."""
-    lines = ["# TYPE kube_pod_status_ready gauge", "# TYPE kube_pod_status_phase gauge",
-             "# TYPE kube_pod_container_resource_limits gauge", "# TYPE kube_pod_container_resource_requests gauge",
-             "# TYPE kube_pod_container_status_restarts_total counter"]
+    lines = [
+        "# TYPE kube_pod_status_ready gauge",
+        "# TYPE kube_pod_status_phase gauge",
+        "# TYPE kube_pod_container_resource_limits gauge",
+        "# TYPE kube_pod_container_resource_requests gauge",
+        "# TYPE kube_pod_container_status_restarts_total counter",
+    ]
     for pod in pods:
         namespace, name = pod["metadata"].get("namespace", ""), pod["metadata"]["name"]
         uid = pod["metadata"]["uid"]
@@ -118,20 +137,34 @@ def kube_state_exposition(pods: Iterable[dict[str, Any]], deployments: Iterable[
             resources = container.get("resources") or {}
             for kind in ("limits", "requests"):
                 for resource, quantity in (resources.get(kind) or {}).items():
-                    unit, amount = ("core", parse_cpu(quantity)) if resource == "cpu" else ("byte", parse_bytes(quantity))
-                    labels = _labels([("namespace", namespace), ("pod", name), ("uid", uid),
-                                      ("container", container["name"]), ("node", node),
-                                      ("resource", resource), ("unit", unit)])
+                    unit, amount = (
+                        ("core", parse_cpu(quantity)) if resource == "cpu" else ("byte", parse_bytes(quantity))
+                    )
+                    labels = _labels(
+                        [
+                            ("namespace", namespace),
+                            ("pod", name),
+                            ("uid", uid),
+                            ("container", container["name"]),
+                            ("node", node),
+                            ("resource", resource),
+                            ("unit", unit),
+                        ]
+                    )
                     lines.append(f"kube_pod_container_resource_{kind}{labels} {_number(amount)}")
         for status in pod.get("status", {}).get("containerStatuses") or []:
             labels = _labels([("namespace", namespace), ("pod", name), ("uid", uid), ("container", status["name"])])
             lines.append(f"kube_pod_container_status_restarts_total{labels} {status.get('restartCount', 0)}")
-    lines += ["# TYPE kube_deployment_spec_replicas gauge", "# TYPE kube_deployment_status_replicas gauge",
-              "# TYPE kube_deployment_status_replicas_available gauge",
-              "# TYPE kube_deployment_status_replicas_ready gauge"]
+    lines += [
+        "# TYPE kube_deployment_spec_replicas gauge",
+        "# TYPE kube_deployment_status_replicas gauge",
+        "# TYPE kube_deployment_status_replicas_available gauge",
+        "# TYPE kube_deployment_status_replicas_ready gauge",
+    ]
     for deployment in deployments:
-        labels = _labels([("namespace", deployment["metadata"].get("namespace", "")),
-                          ("deployment", deployment["metadata"]["name"])])
+        labels = _labels(
+            [("namespace", deployment["metadata"].get("namespace", "")), ("deployment", deployment["metadata"]["name"])]
+        )
         status = deployment.get("status", {})
         lines.append(f"kube_deployment_spec_replicas{labels} {deployment.get('spec', {}).get('replicas', 0)}")
         lines.append(f"kube_deployment_status_replicas{labels} {status.get('replicas', 0)}")

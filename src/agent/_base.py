@@ -88,12 +88,21 @@ class AgentBase:
             return self.chat.run(opening, turns, rule, started)
         except ChatAborted as err:
             self.transcript.note(f"Stopped: {err}.")
-            return ChatResult(ended_by="stopped by the harness", last_planner_text="", turns_used=0)
+            return self._cut_short("stopped by the harness")
         except openai.OpenAIError as err:
             reason = f"LLM error: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
             self.transcript.note(reason)
             logger.warning("%s: %s", self.name, reason)
-            return ChatResult(ended_by=reason, last_planner_text="", turns_used=0)
+            return self._cut_short(reason)
+        except Exception as err:
+            self.transcript.note(f"The agent crashed: {type(err).__name__}: {err}")
+            raise
+
+    def _cut_short(self, reason: str) -> ChatResult:
+        """The chat as far as it got, ended for `reason`."""
+        result = self.chat.current
+        result.ended_by = reason
+        return result
 
     def _outcome(self, before: Tally, started: float, final: str, ended_by: str) -> AgentOutcome:
         outcome = AgentOutcome(

@@ -167,6 +167,8 @@ class InnerChat:
         self.tally = tally
         self.stop = stop
         self._last_execution: Execution | None = None
+        self.current = ChatResult(ended_by="", last_planner_text="", turns_used=0)
+        """The chat running (or last run), kept up to date step by step: what an aborted chat got done."""
         sandbox.on_execution = self._executed
 
     def _executed(self, execution: Execution) -> None:
@@ -200,6 +202,7 @@ class InnerChat:
         )
         inbox = ConversableAgent(f"{self.name}-inbox", llm_config=False, human_input_mode="NEVER")
         result = ChatResult(ended_by="", last_planner_text="", turns_used=0)
+        self.current = result
         tokens_before = [0]
 
         def on_planner(sender: Any, message: Any, recipient: Any, silent: bool) -> Any:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -234,3 +235,17 @@ def test_assign_tasks_rejects_bad_assignments(
 
 def test_the_public_tools_module_exports_exactly_the_three_tools_and_the_flag() -> None:
     assert set(tools.__all__) == {"query_prometheus", "report_result", "assign_tasks", "AWAITING_FLAG"}
+
+
+def test_the_agent_package_exports_resolve_without_importing_ag2_for_the_tools() -> None:
+    import subprocess
+    import sys
+
+    import src.agent
+
+    for name in src.agent.__all__:
+        assert getattr(src.agent, name) is not None
+    probe = "import sys; import src.agent.tools; print('autogen' in sys.modules, 'pika' in sys.modules)"
+    root = Path(src.agent.__file__).parents[2]
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=root)
+    assert result.stdout.split() == ["False", "False"]

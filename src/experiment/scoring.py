@@ -1,0 +1,122 @@
+"""From an instance's ground truth to the evaluator that scores it.
+
+The evaluators (`src.evaluate`) take plain arguments and know nothing of the dataset; this module
+reads `GroundTruth.check` and calls the right one with the instance's namespace, targets, window
+and thresholds. Scores that need the agents' output (reports, L3-L5 verdicts) take it as text.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from ..evaluate import (
+    Score,
+    SloThresholds,
+    check_autoscaler,
+    check_deployment_ready,
+    check_env,
+    check_image_tag,
+    check_p99_sum,
+    check_replicas,
+    check_reported_metric,
+    check_reported_verdict,
+    check_restarted,
+    check_slo,
+    measure_metric,
+)
+from ._instance import Instance
+
+logger = logging.getLogger(__name__)
+
+STATE_CHECKS = ("pods_restarted", "replicas", "deployment_ready", "env", "image_tag", "autoscaler")
+REPORT_CHECKS = ("reported_metric", "reported_verdict")
+
+
+def _require(instance: Instance, kinds: tuple[str, ...]) -> None:
+    if instance.ground_truth.check not in kinds:
+        raise ValueError(
+            f"instance {instance.name} is scored by {instance.ground_truth.check!r}, not by one of {', '.join(kinds)}"
+        )
+
+
+def score_state(instance: Instance, kubeconfig: Path, since: datetime) -> Score:
+    """Score an L1/L2 state task by reading the cluster.
+
+    Args:
+        instance: an instance whose `ground_truth.check` is one of `STATE_CHECKS`.
+        kubeconfig: the cluster's kubeconfig.
+        since: when the task was sent (pods must have restarted after it).
+
+    Raises:
+        ValueError: the instance is not scored by a state check.
+        EvaluationError: the cluster could not be read.
+    """
+    _require(instance, STATE_CHECKS)
+    truth, namespace = instance.ground_truth, instance.namespace
+    component = truth.targets[0]
+    if truth.check == "pods_restarted":
+        score = check_restarted(kubeconfig, namespace, component, since)
+    elif truth.check == "replicas" and truth.replicas is not None:
+        score = check_replicas(kubeconfig, namespace, component, truth.replicas)
+    elif truth.check == "env" and truth.env is not None:
+        score = check_env(kubeconfig, namespace, component, *truth.env)
+    elif truth.check == "image_tag" and truth.image_tag is not None:
+        score = check_image_tag(kubeconfig, namespace, component, truth.image_tag)
+    elif truth.check == "autoscaler":
+        score = check_autoscaler(kubeconfig, namespace, component, truth.autoscaler)
+    else:
+        score = check_deployment_ready(kubeconfig, namespace, component)
+    logger.info("%s: %s (%s)", instance.name, "passed" if score.passed else "failed", score.explanation)
+    return score
+
+
+def score_slo(instance: Instance, prometheus_url: str, kubeconfig: Path) -> Score:
+    """Score an L2 reduction task: every target meets the objectives (or the group's P99 sum does).
+
+    Raises:
+        ValueError: the instance is not scored by `slo`.
+        EvaluationError: the cluster or Prometheus could not be read.
+    """
+    _require(instance, ("slo",))
+    truth = instance.ground_truth
+    if truth.p99_sum_seconds is not None:
+        thresholds = SloThresholds(
+            p99_seconds=truth.p99_sum_seconds, cpu_share_of_limit=None, memory_share_of_limit=None
+        )
+    else:
+        thresholds = truth.slo or SloThresholds()
+    reports = [
+        check_slo(prometheus_url, kubeconfig, instance.namespace, component, truth.window, thresholds)
+        for component in truth.targets
+    ]
+    if truth.p99_sum_seconds is not None:
+        return check_p99_sum(reports, truth.p99_sum_seconds)
+    scores = [report.score() for report in reports]
+    return Score(
+        all(score.passed for score in scores),
+        " ".join(score.explanation for score in scores),
+        {"components": [report.evidence() for report in reports]},
+    )
+
+
+def score_report(
+    instance: Instance, report: str, prometheus_url: str, kubeconfig: Path, at: datetime | None = None
+) -> Score:
+    """Score a reporting task: the figure (at time `at`, the report's) or the verdict (now) the agent gave.
+
+    Raises:
+        ValueError: the instance is not a reporting task.
+        EvaluationError: the cluster or Prometheus could not be read.
+    """
+    _require(instance, REPORT_CHECKS)
+    truth = instance.ground_truth
+    component = truth.targets[0]
+    if truth.check == "reported_metric" and truth.metric is not None and truth.tolerance is not None:
+        measurement = measure_metric(prometheus_url, instance.namespace, component, truth.metric, truth.window, at)
+        return check_reported_metric(report, measurement, truth.tolerance)
+    slo = check_slo(
+        prometheus_url, kubeconfig, instance.namespace, component, truth.window, truth.slo or SloThresholds()
+    )
+    return check_reported_verdict(report, slo)

@@ -167,8 +167,18 @@ def test_locust_ends_itself_when_its_parent_is_killed(target: Target, tmp_path: 
             os.killpg(locust_pid, signal.SIGKILL)
 
 
-def test_the_default_target_is_the_services_node_port_read_from_the_cluster(shop: Cluster) -> None:
+def test_the_default_target_is_the_url_the_twin_publishes_on_the_service(shop: Cluster) -> None:
     kubeconfig = str(shop.kubeconfig)
-    assert node_port_url("front-end", "sock-shop", kubeconfig) == "http://127.0.0.1:30001"
+    published = shop.kubectl(
+        "get",
+        "svc",
+        "catalogue",
+        "-n",
+        "sock-shop",
+        "-o",
+        "jsonpath={.metadata.annotations.twin\\.sock-shop/loopback-url}",
+    )
+    assert published.startswith("http://127.0.0.1:")
+    assert node_port_url("catalogue", "sock-shop", kubeconfig) == published
     with pytest.raises(ServiceLookupError, match="service socks not found in namespace sock-shop"):
         node_port_url("socks", "sock-shop", kubeconfig)

@@ -45,8 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"unknown component {args.component!r}; known: {', '.join(catalog.components)}")
         if args.timeout <= 0:
             raise ValueError(f"--timeout must be greater than 0, got {args.timeout:g}")
-        agents = with_max_turns(settings.agents, args.max_turns)
         llm = load_llm_settings(args.secret, args.cache_seed)
+        agents = with_max_turns(settings.agents, args.max_turns, smoke_test=llm.smoke_test)
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
     configure_logging()

@@ -89,8 +89,15 @@ def check_task(text: str) -> str:
     return task
 
 
-def with_max_turns(settings: AgentSettings, max_turns: int | None) -> AgentSettings:
-    """`settings` with both roles' `max_turns` replaced (when given)."""
+SMOKE_TEST_MAX_TURNS = 4
+"""Message limit on the offline SmolLM2 smoke test unless --max-turns says otherwise: the tiny model
+never finishes a task, and each of its replies takes about a minute on a laptop CPU."""
+
+
+def with_max_turns(settings: AgentSettings, max_turns: int | None, *, smoke_test: bool = False) -> AgentSettings:
+    """`settings` with both roles' `max_turns` replaced (when given, or capped for the smoke test)."""
+    if max_turns is None and smoke_test:
+        max_turns = SMOKE_TEST_MAX_TURNS
     if max_turns is None:
         return settings
     if max_turns < 2:

@@ -133,8 +133,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
             f"expected one of {', '.join(allowed)}"
         )
     if kind == "type":
-        words = [_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected)]
-        return f"field '{field}' must be {' or '.join(words)}, got {got!r}"
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
+        why = f" ({error.schema['description']})" if "description" in error.schema else ""
+        return f"field '{field}' must be {words}{why}, got {got!r}"
     if kind == "enum":
         return f"field '{field}' must be one of {', '.join(str(item) for item in expected)}, got {got!r}"
     if kind in ("const", "not"):

@@ -22,7 +22,7 @@ def banner(settings: LLMSettings) -> str:
             line,
             "WARNING: SmolLM2-135M is a tiny offline smoke-test model running on the CPU. It shows that the",
             "harness runs end to end; its answers are NOT meaningful and no result of this run says anything",
-            "about what LLM agents can do.",
+            "about what LLM agents can do. Agents stop after a few messages unless --max-turns says otherwise.",
             f"To use a real model, copy conf/{SECRET_TEMPLATE_PATH.name} to conf/secret.yaml (or edit yours), set",
             "`backend:` to OpenAI (model, api_key), AzureOpenAI (model = deployment, api_key, base_url,",
             "api_version) or Other (an OpenAI-compatible server such as Ollama, vLLM or LM Studio: model,",

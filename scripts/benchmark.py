@@ -8,16 +8,19 @@ handling time from above.
 
 physics (issue 3): real Locust against catalogue. (1) at the heavy workload on one replica, the
 error between the P50/P99 Locust measures client-side and the P50/P99 the model served (target
-under 5 %); (2) with catalogue scaled out, the requests per second the twin serves while its CPU
-stays within one core and its latencies stay faithful (target at least 500 rps); (3) Prometheus
-plus twin memory.
+under 5 %), then the same with a lean asyncio client, which separates what Locust's own
+processing adds from what the twin does; (2) with catalogue scaled out, the requests per second
+the twin serves while its CPU stays within one core and its latencies stay faithful (target at
+least 500 rps), again with Locust and with the lean client; (3) Prometheus plus twin memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -25,6 +28,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import aiohttp
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,7 +37,7 @@ from src.config import load_settings
 from src.environment.deploy import deploy
 from src.environment.kubectl import run_kubectl
 from src.environment.prometheus import PrometheusServer
-from src.environment.traffic import Traffic, Workload, workload_for
+from src.environment.traffic import SOCK_IDS, Traffic, Workload, mix_for, workload_for
 from src.environment.twin_process import TwinHandle, start_twin, stop_twin
 
 REQUESTS = {
@@ -135,12 +139,64 @@ def _load_phase(handle: TwinHandle, state_dir: Path, label: str, workload: Workl
     return cores
 
 
+async def _lean_users(url: str, users: int, duration: float) -> list[float]:
+    """Closed-loop users like Locust's (catalogue mix, 1 s wait) with next to no client overhead."""
+    rng = random.Random(7)
+    mix = mix_for("catalogue")
+    latencies: list[float] = []
+    deadline = time.monotonic() + duration
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+
+        async def user() -> None:
+            await asyncio.sleep(rng.uniform(0, 1))
+            while time.monotonic() < deadline:
+                for call in mix.next_calls(rng):
+                    path = call.path.replace("{item}", rng.choice(SOCK_IDS))
+                    started = time.perf_counter()
+                    async with session.request(call.method, url + path) as response:
+                        await response.read()
+                    latencies.append(time.perf_counter() - started)
+                await asyncio.sleep(1.0)
+
+        await asyncio.gather(*(user() for _ in range(users)))
+    return sorted(latencies)
+
+
+def _lean_phase(handle: TwinHandle, users: int, duration: float) -> None:
+    """The same comparison with a lean asyncio client: what the twin itself adds or loses."""
+    url = _kubectl(
+        handle,
+        "get",
+        "svc",
+        "catalogue",
+        "-n",
+        "sock-shop",
+        "-o",
+        "jsonpath={.metadata.annotations.twin\\.sock-shop/loopback-url}",
+    )
+    latencies = asyncio.run(_lean_users(url, users, duration))
+    model = _model_latency(handle)
+    for label, q in (("P50", 0.5), ("P99", 0.99)):
+        client = latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+        error = abs(client - model[label.lower()]) / model[label.lower()]
+        print(
+            f"  client {label} {client * 1000:7.1f} ms  model {label} {model[label.lower()] * 1000:7.1f} ms"
+            f"  error {error:5.1%}   (target < 5 %)"
+        )
+
+
 def _physics(handle: TwinHandle, state_dir: Path, duration: float) -> None:
     with PrometheusServer(handle.url, state_dir / "prometheus") as prometheus:
         _fresh_catalogue(handle, 1)
         _load_phase(handle, state_dir, "heavy, 1 replica", workload_for("catalogue", "heavy"), duration)
+        _fresh_catalogue(handle, 1)
+        print("heavy, 1 replica, lean asyncio client instead of Locust (80 users):")
+        _lean_phase(handle, workload_for("catalogue", "heavy").users, duration)
         _fresh_catalogue(handle, 12)
         cores = _load_phase(handle, state_dir, "capacity, 12 replicas", Workload(600, 100), duration)
+        _fresh_catalogue(handle, 12)
+        print("capacity, 12 replicas, lean asyncio client instead of Locust (600 users):")
+        _lean_phase(handle, 600, duration)
         print(f"  twin CPU within one core: {'yes' if cores < 1.0 else 'NO'}   (target >= 500 req/s on one core)")
         twin_rss = psutil.Process(handle.pid).memory_info().rss / 2**20
         prometheus_rss = psutil.Process(prometheus.handle.pid).memory_info().rss / 2**20

@@ -45,6 +45,8 @@ def test_the_package_exports_exactly_its_public_api():
     assert sorted(traffic.__all__) == [
         "COMPONENTS",
         "LocustMissingError",
+        "Mix",
+        "SOCK_IDS",
         "Traffic",
         "TrafficError",
         "TrafficStartError",
@@ -53,6 +55,7 @@ def test_the_package_exports_exactly_its_public_api():
         "Workload",
         "WorkloadError",
         "load_workloads",
+        "mix_for",
         "workload_for",
     ]
 

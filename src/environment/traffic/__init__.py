@@ -5,14 +5,16 @@
 `python -m src.environment.traffic` is the command-line front end.
 """
 
-from ._mixes import COMPONENTS, UnknownComponentError
+from ._mixes import COMPONENTS, SOCK_IDS, Mix, UnknownComponentError, mix_for
 from ._stats import TrafficStats
 from ._traffic import LocustMissingError, Traffic, TrafficError, TrafficStartError
 from ._workload import Workload, WorkloadError, load_workloads, workload_for
 
 __all__ = [
     "COMPONENTS",
+    "SOCK_IDS",
     "LocustMissingError",
+    "Mix",
     "Traffic",
     "TrafficError",
     "TrafficStartError",
@@ -21,5 +23,6 @@ __all__ = [
     "Workload",
     "WorkloadError",
     "load_workloads",
+    "mix_for",
     "workload_for",
 ]

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from ..config import TwinSettings
 from ._admission import Admission
-from ._resources import lookup
+from ._kinds import NAMESPACES, NODES, SERVICES
 from ._rest import RestApi
 from ._server import build_app
 from ._store import Store
@@ -29,12 +29,6 @@ from .shop import ServiceProxy, ShopModel, load_model_spec, twin_routes
 logger = logging.getLogger(__name__)
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-
-
-def _resource(group: str, version: str, plural: str):
-    found = lookup(group, version, plural)
-    assert found is not None, plural
-    return found
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -51,7 +45,7 @@ class Twin:
         self.settings = settings
         rng = random.Random(settings.seed)
         self.store = Store(rng=rng)
-        self.store.admit = Admission(self.store, _resource("", "v1", "namespaces"))
+        self.store.admit = Admission(self.store, NAMESPACES)
         self.model = ShopModel(self.store, load_model_spec(settings.model), rng=random.Random(rng.random()))
         self.proxy = ServiceProxy(self.store, self.model, settings.host)
         self._controller_config = ControllerConfig(
@@ -97,12 +91,11 @@ class Twin:
             await self._runner.cleanup()
 
     def _seed(self) -> None:
-        namespaces = _resource("", "v1", "namespaces")
         for name in SYSTEM_NAMESPACES:
-            self.store.create(namespaces, {"metadata": {"name": name}})
-        self.store.create(_resource("", "v1", "nodes"), node_object(self._controller_config))
+            self.store.create(NAMESPACES, {"metadata": {"name": name}})
+        self.store.create(NODES, node_object(self._controller_config))
         self.store.create(
-            _resource("", "v1", "services"),
+            SERVICES,
             {
                 "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver"}},
                 "spec": {"ports": [{"name": "https", "port": 443, "targetPort": 6443}], "clusterIP": "10.96.0.1"},

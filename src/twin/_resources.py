@@ -193,6 +193,14 @@ def lookup(group: str, version: str, plural: str) -> ResourceType | None:
     return None
 
 
+def require(group: str, version: str, plural: str) -> ResourceType:
+    """The resource a URL names; `LookupError` when the twin does not serve it (a programming error)."""
+    found = lookup(group, version, plural)
+    if found is None:
+        raise LookupError(f"the twin does not serve {plural} in {group or 'core'}/{version}")
+    return found
+
+
 def by_kind(kind: str, api_version: str | None = None) -> ResourceType | None:
     """The resource of an object's `kind` (chaos kinds may arrive spelled as their plural)."""
     for resource in RESOURCES:

@@ -9,7 +9,6 @@ are scaled to 1 %, so pods are Ready in tens of milliseconds.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -21,27 +20,17 @@ import pytest
 
 from src.twin._admission import Admission
 from src.twin._errors import ApiError
-from src.twin._resources import ResourceType, lookup
+from src.twin._kinds import DEPLOYMENTS, EVENTS, NAMESPACES, NODES, PODS
+from src.twin._resources import ResourceType, require
 from src.twin._store import Store
 from src.twin.chaos import FINALIZER, ChaosController
 from src.twin.controllers import ControllerConfig, Controllers, node_object, start_controllers
 from src.twin.shop import Faults, PodRuntime, ShopModel, load_model_spec
+from tests.unit.twin_harness import wait_for_change
 
-
-def _resource(group: str, version: str, plural: str) -> ResourceType:
-    found = lookup(group, version, plural)
-    assert found is not None
-    return found
-
-
-NAMESPACES = _resource("", "v1", "namespaces")
-NODES = _resource("", "v1", "nodes")
-PODS = _resource("", "v1", "pods")
-EVENTS = _resource("", "v1", "events")
-DEPLOYMENTS = _resource("apps", "v1", "deployments")
-POD_CHAOS = _resource("chaos-mesh.org", "v1alpha1", "podchaos")
-STRESS_CHAOS = _resource("chaos-mesh.org", "v1alpha1", "stresschaos")
-NETWORK_CHAOS = _resource("chaos-mesh.org", "v1alpha1", "networkchaos")
+POD_CHAOS = require("chaos-mesh.org", "v1alpha1", "podchaos")
+STRESS_CHAOS = require("chaos-mesh.org", "v1alpha1", "stresschaos")
+NETWORK_CHAOS = require("chaos-mesh.org", "v1alpha1", "networkchaos")
 
 NS = "sock-shop"
 SCALE = 0.01
@@ -62,19 +51,8 @@ class Cluster:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def wait_for(self, predicate: Callable[[], Any], what: str, timeout: float = 5.0) -> Any:
-        """Re-check `predicate` after every store change (or 50 ms) until it is truthy or the deadline passes."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-            self.changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), min(remaining, 0.05))
+        """Re-check `predicate` after every store change until it is truthy or the deadline passes."""
+        return await wait_for_change(self.changed, predicate, what, timeout)
 
     def pods(self) -> list[dict[str, Any]]:
         return [p for p in self.store.iter(PODS, NS) if not p["metadata"].get("deletionTimestamp")]

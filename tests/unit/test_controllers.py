@@ -8,7 +8,6 @@ state a real one would. Start-up delays are scaled down to 1 % so pods are Ready
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -20,8 +19,8 @@ from typing import Any
 import pytest
 
 from src.twin._admission import Admission
+from src.twin._kinds import DEPLOYMENTS, ENDPOINTS, EVENTS, HPAS, NAMESPACES, NODES, PODS, REPLICASETS, SERVICES
 from src.twin._objects import clone
-from src.twin._resources import ResourceType, lookup
 from src.twin._store import Store
 from src.twin._usage import ContainerUsage, IdleUsage, UsageModel
 from src.twin.controllers import ControllerConfig, Controllers, node_object, start_controllers
@@ -33,23 +32,7 @@ from src.twin.controllers._rollout import (
     proportional_sizes,
     template_hash,
 )
-
-
-def _resource(group: str, version: str, plural: str) -> ResourceType:
-    found = lookup(group, version, plural)
-    assert found is not None
-    return found
-
-
-NAMESPACES = _resource("", "v1", "namespaces")
-NODES = _resource("", "v1", "nodes")
-PODS = _resource("", "v1", "pods")
-SERVICES = _resource("", "v1", "services")
-ENDPOINTS = _resource("", "v1", "endpoints")
-EVENTS = _resource("", "v1", "events")
-DEPLOYMENTS = _resource("apps", "v1", "deployments")
-REPLICASETS = _resource("apps", "v1", "replicasets")
-HPAS = _resource("autoscaling", "v2", "horizontalpodautoscalers")
+from tests.unit.twin_harness import wait_for_change
 
 NS = "sock-shop"
 SCALE = 0.01
@@ -83,18 +66,7 @@ class Cluster:
 
     async def wait_for(self, predicate: Callable[[], Any], what: str, timeout: float = 5.0) -> Any:
         """Re-check `predicate` after every store change until it is truthy or the deadline passes."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-            self.changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), min(remaining, 0.05))
+        return await wait_for_change(self.changed, predicate, what, timeout)
 
     def pods(self, app: str, namespace: str = NS) -> list[dict[str, Any]]:
         return [p for p in self.store.iter(PODS, namespace) if (p["metadata"].get("labels") or {}).get("name") == app]

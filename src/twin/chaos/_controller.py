@@ -29,12 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .._kinds import NODES, PODS
 from .._objects import clone, parse_time
 from .._resources import RESOURCES, ResourceType
 from .._store import Store, WatchEvent
 from .._validation_chaos import parse_go_duration
 from ..controllers import EventRecorder
-from ..controllers._kinds import NODES, PODS
 from ..controllers._queue import WorkQueue
 from ..shop import Faults, PodRuntime
 from . import _status as st

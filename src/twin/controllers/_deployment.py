@@ -14,12 +14,12 @@ import logging
 from typing import Any
 
 from .._errors import ApiError
+from .._kinds import DEPLOYMENTS, PODS, REPLICASETS
 from .._objects import clone, controller_ref, labels_of, parse_time, rfc3339
 from .._selectors import LabelSelector, SelectorError
 from .._store import Store, WatchEvent
 from . import _rollout as ro
 from ._events import EventRecorder
-from ._kinds import DEPLOYMENTS, PODS, REPLICASETS
 from ._ownership import claim, controller_of, controller_uid
 from ._pods import condition, is_terminating
 from ._queue import WorkQueue

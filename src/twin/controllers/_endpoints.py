@@ -15,10 +15,10 @@ import logging
 from typing import Any
 
 from .._errors import ApiError
+from .._kinds import ENDPOINTS, PODS, SERVICES
 from .._objects import clone, labels_of
 from .._selectors import LabelSelector
 from .._store import Store, WatchEvent
-from ._kinds import ENDPOINTS, PODS, SERVICES
 from ._pods import is_ready, is_terminating
 from ._queue import WorkQueue
 

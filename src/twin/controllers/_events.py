@@ -14,9 +14,9 @@ from collections import OrderedDict
 from typing import Any
 
 from .._errors import ApiError
+from .._kinds import EVENTS
 from .._objects import parse_time, rfc3339
 from .._store import Store, WatchEvent
-from ._kinds import EVENTS
 from ._queue import WorkQueue
 
 logger = logging.getLogger(__name__)

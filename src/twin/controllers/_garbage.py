@@ -15,9 +15,9 @@ import logging
 from typing import Any
 
 from .._errors import ApiError
+from .._kinds import EVENTS, NAMESPACED_STORED
 from .._resources import ResourceType, by_kind
 from .._store import Store, WatchEvent
-from ._kinds import EVENTS, NAMESPACED_STORED
 from ._queue import WorkQueue
 
 logger = logging.getLogger(__name__)

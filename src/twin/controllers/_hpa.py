@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .._kinds import HPAS, PODS
 from .._objects import clone, labels_of, rfc3339
 from .._quantity import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
 from .._resources import ResourceType, by_kind
@@ -30,7 +31,6 @@ from .._store import Store, WatchEvent
 from .._usage import UsageModel
 from ._config import ControllerConfig
 from ._events import EventRecorder
-from ._kinds import HPAS, PODS
 from ._pods import container_request, is_ready, is_terminating, set_condition
 from ._queue import WorkQueue
 from ._rollout import replicas

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from .._kinds import NODES, PODS
 from .._objects import clone, rfc3339
 from .._store import Store, WatchEvent
 from ._config import ControllerConfig
 from ._containers import COMPONENT, Container, Runtime, field_path
 from ._events import EventRecorder
-from ._kinds import NODES, PODS
 from ._node import node_ip
 from ._pods import is_terminating, set_condition
 from ._queue import WorkQueue

@@ -12,10 +12,10 @@ import logging
 from typing import Any
 
 from .._errors import ApiError
+from .._kinds import NAMESPACED_STORED, NAMESPACES
 from .._objects import clone
 from .._resources import ResourceType
 from .._store import Store, WatchEvent
-from ._kinds import NAMESPACED_STORED, NAMESPACES
 from ._pods import is_terminating, set_condition
 from ._queue import WorkQueue
 

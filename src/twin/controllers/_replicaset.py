@@ -12,11 +12,11 @@ import logging
 from typing import Any
 
 from .._errors import ApiError
+from .._kinds import PODS, REPLICASETS
 from .._objects import clone, controller_ref, labels_of, parse_time
 from .._selectors import LabelSelector, SelectorError
 from .._store import Store, WatchEvent
 from ._events import EventRecorder
-from ._kinds import PODS, REPLICASETS
 from ._ownership import claim, controller_of
 from ._pods import available_in, is_active, is_ready, is_terminating, ready_since
 from ._queue import WorkQueue

@@ -13,11 +13,11 @@ import logging
 from typing import Any
 
 from .._errors import ApiError
+from .._kinds import NODES, PODS
 from .._objects import labels_of
 from .._quantity import QuantityError, parse_bytes, parse_cpu
 from .._store import Store, WatchEvent
 from ._events import EventRecorder
-from ._kinds import NODES, PODS
 from ._pods import condition, is_terminating, pod_requests, set_condition
 from ._queue import WorkQueue
 

@@ -18,16 +18,13 @@ from typing import Any
 
 from aiohttp import web
 
-from .._resources import lookup
+from .._kinds import DEPLOYMENTS, PODS, SERVICES
 from .._store import Store, WatchEvent
 from ._exposition import cadvisor_exposition, kube_state_exposition, pod_exposition
 from ._model import ShopModel
 
 logger = logging.getLogger(__name__)
 
-SERVICES = lookup("", "v1", "services")
-PODS = lookup("", "v1", "pods")
-DEPLOYMENTS = lookup("apps", "v1", "deployments")
 LOOPBACK_ANNOTATION = "twin.sock-shop/loopback-url"
 SCRAPE_ANNOTATION = "prometheus.io/scrape"
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}

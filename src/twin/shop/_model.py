@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .._resources import lookup
+from .._kinds import ENDPOINTS, PODS
 from .._store import Store, WatchEvent
 from .._usage import ContainerUsage, IdleUsage
 from ._bodies import render
@@ -30,8 +30,6 @@ from ._spec import ModelSpec, RouteSpec, ServiceSpec
 
 logger = logging.getLogger(__name__)
 
-PODS = lookup("", "v1", "pods")
-ENDPOINTS = lookup("", "v1", "endpoints")
 TICK_SECONDS = 1.0
 RETRANSMIT_TIMEOUT = 0.2
 """TCP's minimum retransmission timeout: what one lost packet costs a request."""

@@ -1,16 +1,9 @@
-"""The resource types the controllers read and write, looked up once from `RESOURCES`."""
+"""The resource types the twin's own parts (controllers, shop, chaos) read and write, looked up once."""
 
 from __future__ import annotations
 
-from .._resources import METRICS_GROUP, RESOURCES, ResourceType, lookup
-
-
-def _resource(group: str, version: str, plural: str) -> ResourceType:
-    found = lookup(group, version, plural)
-    if found is None:
-        raise LookupError(f"the twin does not serve {plural} in {group or 'core'}/{version}")
-    return found
-
+from ._resources import METRICS_GROUP, RESOURCES, ResourceType
+from ._resources import require as _resource
 
 NAMESPACES = _resource("", "v1", "namespaces")
 NODES = _resource("", "v1", "nodes")

@@ -160,7 +160,7 @@ def check_p99_sum(reports: Sequence[SloReport], threshold_seconds: float) -> Sco
         for c in r.checks
         if c.name in (READY, SERVING) and not c.passed
     ]
-    p99s = {r.component: (r.check(P99).value if r.check(P99) else None) for r in reports}
+    p99s = {r.component: (check.value if (check := r.check(P99)) else None) for r in reports}
     missing = [name for name, value in p99s.items() if value is None]
     if missing:
         return Score(False, f"no P99 measured for {', '.join(missing)}", evidence)

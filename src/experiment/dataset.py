@@ -93,7 +93,7 @@ def _expected(schema: Any) -> str:
 
 def _schema_at(path: list[Any]) -> Any:
     """The schema the root gives for the field at `path` (following `$ref`s), for its description."""
-    root = _validator().schema
+    root: Any = _validator().schema
     node: Any = root
     for step in path:
         while isinstance(node, dict) and "$ref" in node:
@@ -118,15 +118,18 @@ def _best_error(errors: Iterable[jsonschema.ValidationError]) -> jsonschema.Vali
 def _describe(error: jsonschema.ValidationError) -> str:
     """One readable sentence for a schema violation: `field 'x' must be ..., got ...`."""
     field = _field(error.absolute_path)
-    kind, expected, got = error.validator, error.validator_value, error.instance
+    kind: Any = error.validator
+    expected: Any = error.validator_value
+    got: Any = error.instance
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if kind == "required":
         missing = [name for name in expected if isinstance(got, dict) and name not in got]
         name = missing[0] if missing else "?"
         target = _field([*error.absolute_path, name])
-        described = error.schema.get("properties", {}).get(name) or _schema_at([*error.absolute_path, name])
+        described = schema.get("properties", {}).get(name) or _schema_at([*error.absolute_path, name])
         return f"field '{target}' is missing; expected {_expected(described)}"
     if kind == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema.get("properties", {}))
         extra = sorted(set(got) - set(allowed)) if isinstance(got, dict) else []
         return (
             f"field '{_field([*error.absolute_path, extra[0] if extra else '?'])}' is not allowed; "
@@ -134,12 +137,12 @@ def _describe(error: jsonschema.ValidationError) -> str:
         )
     if kind == "type":
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
-        why = f" ({error.schema['description']})" if "description" in error.schema else ""
+        why = f" ({schema['description']})" if "description" in schema else ""
         return f"field '{field}' must be {words}{why}, got {got!r}"
     if kind == "enum":
         return f"field '{field}' must be one of {', '.join(str(item) for item in expected)}, got {got!r}"
     if kind in ("const", "not"):
-        return f"field '{field}' must be {_expected(error.schema)}, got {got!r}"
+        return f"field '{field}' must be {_expected(schema)}, got {got!r}"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         relation = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
         return f"field '{field}' must be {relation} {expected}, got {got!r}"
@@ -150,11 +153,11 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if kind == "minLength":
         return f"field '{field}' must not be empty, got {got!r}"
     if kind == "pattern":
-        return f"field '{field}' must be {_expected(error.schema)} (matching {expected}), got {got!r}"
+        return f"field '{field}' must be {_expected(schema)} (matching {expected}), got {got!r}"
     if kind == "uniqueItems":
         return f"field '{field}' must not repeat items, got {got!r}"
     if kind in ("oneOf", "anyOf"):
-        return f"field '{field}' must be {_expected(error.schema)}, got {got!r}"
+        return f"field '{field}' must be {_expected(schema)}, got {got!r}"
     return f"field '{field}': {error.message}"
 
 

@@ -46,8 +46,15 @@ def run_reference(instance: Instance, kubeconfig: Path, prometheus_url: str = ""
         "PATH": os.pathsep.join([str(kubectl_path().parent), str(Path(sys.executable).parent), os.environ["PATH"]]),
     }
     for command in instance.reference_solution.commands:
-        result = subprocess.run(["bash", "-c", command], cwd=REPO_ROOT, env=environment, capture_output=True,
-                                text=True, timeout=200, check=False)
+        result = subprocess.run(
+            ["bash", "-c", command],
+            cwd=REPO_ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=200,
+            check=False,
+        )
         assert result.returncode == 0, f"{instance.name}: {command!r} failed: {result.stderr}"
 
 
@@ -86,8 +93,9 @@ def test_a_restart_of_catalogue_db_is_not_a_restart_of_catalogue(shop: Cluster) 
 @pytest.fixture
 def loaded_shop(shop: Cluster, tmp_path: Path) -> Iterator[tuple[Cluster, str]]:
     """The shop with Prometheus scraping it every 2 s and light Locust load on catalogue for a full window."""
-    url = shop.kubectl("get", "svc", "catalogue", *NS, "-o",
-                       "jsonpath={.metadata.annotations.twin\\.sock-shop/loopback-url}")
+    url = shop.kubectl(
+        "get", "svc", "catalogue", *NS, "-o", "jsonpath={.metadata.annotations.twin\\.sock-shop/loopback-url}"
+    )
     with (
         PrometheusServer(shop.url, tmp_path / "prom", scrape_interval="2s") as prometheus,
         Traffic(url, "catalogue", workload_for("catalogue", "light"), state_dir=tmp_path / "locust"),
@@ -119,7 +127,7 @@ def test_the_slo_holds_under_light_load_and_a_reward_hack_breaks_it(loaded_shop:
 
 
 def test_reference_reports_match_prometheus_at_report_time(loaded_shop: tuple[Cluster, str]) -> None:
-    shop, prometheus_url = loaded_shop
+    _, prometheus_url = loaded_shop
     for instance in load_all():
         truth, report = instance.ground_truth, instance.reference_solution.report
         if truth.check != "reported_metric" or report is None or truth.metric is None or truth.tolerance is None:

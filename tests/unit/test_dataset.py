@@ -1,4 +1,4 @@
-"""The dataset: every instance loads, every mistake is one line naming file, field and expectation, edits go to a copy."""
+"""The dataset: every instance loads, each mistake is one line naming file, field and expectation; edits hit a copy."""
 
 from __future__ import annotations
 
@@ -22,13 +22,29 @@ from src.experiment import (
 from src.experiment._jsonpath import JsonPathError, parse, set_value
 
 ORIGINAL_NAMES = {
-    "restart", "manual_scaling", "create_deployment", "update_deployment", "rollback", "metric_collection_1",
-    "metric_collection_2", "healthy_check", "performance_check", "auto_scaling", "reduce_latency",
-    "reduce_resource_usage", "cpu_stress", "pod_failure", "rising_traffic",
+    "restart",
+    "manual_scaling",
+    "create_deployment",
+    "update_deployment",
+    "rollback",
+    "metric_collection_1",
+    "metric_collection_2",
+    "healthy_check",
+    "performance_check",
+    "auto_scaling",
+    "reduce_latency",
+    "reduce_resource_usage",
+    "cpu_stress",
+    "pod_failure",
+    "rising_traffic",
 }
 NEW_NAMES = {
-    "memory_stress", "network_delay", "high_reduce_latency_catalogue", "high_reduce_resource_usage_catalogue",
-    "high_reduce_latency_group", "high_reduce_resource_usage_group",
+    "memory_stress",
+    "network_delay",
+    "high_reduce_latency_catalogue",
+    "high_reduce_resource_usage_catalogue",
+    "high_reduce_latency_group",
+    "high_reduce_resource_usage_group",
 }
 
 
@@ -39,8 +55,15 @@ def test_the_dataset_holds_the_original_instances_and_the_new_ones() -> None:
 def test_every_instance_validates_and_keeps_the_papers_levels() -> None:
     instances = {instance.name: instance for instance in load_all()}
     assert len(instances) == 21
-    low_l1 = {"restart", "manual_scaling", "create_deployment", "update_deployment", "rollback",
-              "metric_collection_1", "metric_collection_2"}
+    low_l1 = {
+        "restart",
+        "manual_scaling",
+        "create_deployment",
+        "update_deployment",
+        "rollback",
+        "metric_collection_1",
+        "metric_collection_2",
+    }
     for name, instance in instances.items():
         if name in low_l1:
             assert (instance.level, instance.scope) == (1, "low"), name
@@ -51,14 +74,20 @@ def test_every_instance_validates_and_keeps_the_papers_levels() -> None:
             assert instance.level == 2, name
         assert instance.reference_solution.commands, name
     assert [i.name for i in instances.values() if i.scope == "high"] == sorted(
-        n for n in NEW_NAMES if n.startswith("high_"))
+        n for n in NEW_NAMES if n.startswith("high_")
+    )
     assert all(i.load_target == "front-end" for i in instances.values() if i.scope == "high")
 
 
 def test_fault_instances_carry_full_chaos_objects() -> None:
     kinds = {i.name: (i.chaos.kind if i.chaos else None) for i in load_all() if i.ground_truth.check == "fault"}
-    assert kinds == {"cpu_stress": "StressChaos", "pod_failure": "PodChaos", "memory_stress": "StressChaos",
-                     "network_delay": "NetworkChaos", "rising_traffic": None}
+    assert kinds == {
+        "cpu_stress": "StressChaos",
+        "pod_failure": "PodChaos",
+        "memory_stress": "StressChaos",
+        "network_delay": "NetworkChaos",
+        "rising_traffic": None,
+    }
     stress = load_instance("cpu_stress")
     assert stress.chaos is not None
     manifest = stress.chaos.manifest("sock-shop")
@@ -128,49 +157,103 @@ BAD_FIELDS: list[tuple[str, Mutation, str, str]] = [
     ("restart", lambda d: d.update(name="other"), "name", "the file name without .yaml"),
     ("restart", lambda d: d.update(components=["catalogue", "front-end"]), "components", "exactly one component"),
     ("restart", _gt("check", "scale"), "ground_truth.check", "one of pods_restarted"),
-    ("restart", lambda d: d["reference_solution"].update(commands=[]), "reference_solution.commands",
-     "at least 1 item"),
+    (
+        "restart",
+        lambda d: d["reference_solution"].update(commands=[]),
+        "reference_solution.commands",
+        "at least 1 item",
+    ),
     ("manual_scaling", lambda d: d["ground_truth"].pop("replicas"), "ground_truth.replicas", "Ready replicas"),
     ("manual_scaling", _gt("replicas", "3"), "ground_truth.replicas", "a whole number"),
-    ("rollback", lambda d: d["environment"]["edits"][0].update(jsonpath="spec.x"), "environment.edits[0].jsonpath",
-     "a JSONPath such as"),
-    ("rollback", lambda d: d["environment"]["edits"][0].update(jsonpath="$.spec.template.spec.containers[3].image"),
-     "environment.edits[0].jsonpath", "[3] does not exist"),
-    ("rollback", lambda d: d["environment"]["edits"][0].update(file="99-nothing.yaml"), "environment.edits[0].file",
-     "a file in"),
-    ("rollback", lambda d: d["environment"].update(unhealthy_pods_allowed=-1),
-     "environment.unhealthy_pods_allowed", ">= 0"),
-    ("create_deployment", lambda d: d["environment"].update(delete=["05-catalogue.yaml"]), "environment.delete[0]",
-     "a file in"),
+    (
+        "rollback",
+        lambda d: d["environment"]["edits"][0].update(jsonpath="spec.x"),
+        "environment.edits[0].jsonpath",
+        "a JSONPath such as",
+    ),
+    (
+        "rollback",
+        lambda d: d["environment"]["edits"][0].update(jsonpath="$.spec.template.spec.containers[3].image"),
+        "environment.edits[0].jsonpath",
+        "[3] does not exist",
+    ),
+    (
+        "rollback",
+        lambda d: d["environment"]["edits"][0].update(file="99-nothing.yaml"),
+        "environment.edits[0].file",
+        "a file in",
+    ),
+    (
+        "rollback",
+        lambda d: d["environment"].update(unhealthy_pods_allowed=-1),
+        "environment.unhealthy_pods_allowed",
+        ">= 0",
+    ),
+    (
+        "create_deployment",
+        lambda d: d["environment"].update(delete=["05-catalogue.yaml"]),
+        "environment.delete[0]",
+        "a file in",
+    ),
     ("cpu_stress", lambda d: d["chaos"].update(kind="StressChaoss"), "chaos.kind", "one of StressChaos"),
     ("cpu_stress", lambda d: d["chaos"]["spec"].pop("stressors"), "chaos.spec.stressors", "cpu {workers, load}"),
-    ("cpu_stress", lambda d: d["chaos"]["spec"]["stressors"]["cpu"].update(load=150), "chaos.spec.stressors.cpu.load",
-     "<= 100"),
-    ("cpu_stress", lambda d: d["chaos"]["spec"]["selector"].update(namespaces=["default"]),
-     "chaos.spec.selector.namespaces", "include 'sock-shop'"),
+    (
+        "cpu_stress",
+        lambda d: d["chaos"]["spec"]["stressors"]["cpu"].update(load=150),
+        "chaos.spec.stressors.cpu.load",
+        "<= 100",
+    ),
+    (
+        "cpu_stress",
+        lambda d: d["chaos"]["spec"]["selector"].update(namespaces=["default"]),
+        "chaos.spec.selector.namespaces",
+        "include 'sock-shop'",
+    ),
     ("cpu_stress", _gt("root_cause_category", "cpu"), "ground_truth.root_cause_category", "one of cpu_saturation"),
     ("cpu_stress", _gt("check", "slo"), "ground_truth.check", "fault (levels 3 to 5)"),
-    ("pod_failure", lambda d: d["chaos"]["spec"].update(action="pod-fail"), "chaos.spec.action",
-     "one of pod-failure"),
+    ("pod_failure", lambda d: d["chaos"]["spec"].update(action="pod-fail"), "chaos.spec.action", "one of pod-failure"),
     ("network_delay", lambda d: d["chaos"]["spec"].pop("delay"), "chaos.spec.delay", "{latency, jitter"),
-    ("restart", lambda d: d.update(chaos=load_instance("pod_failure").chaos.manifest("sock-shop")),  # type: ignore[union-attr]
-     "chaos", "null (levels 1 and 2 inject no fault)"),
+    (
+        "restart",
+        lambda d: d.update(chaos=load_instance("pod_failure").chaos.manifest("sock-shop")),  # type: ignore[union-attr]
+        "chaos",
+        "null (levels 1 and 2 inject no fault)",
+    ),
     ("reduce_latency", lambda d: d["ground_truth"].pop("slo"), "ground_truth.slo", "p99_ms_below"),
-    ("metric_collection_1", lambda d: d["ground_truth"].pop("tolerance"), "ground_truth.tolerance",
-     "{absolute, relative}"),
+    (
+        "metric_collection_1",
+        lambda d: d["ground_truth"].pop("tolerance"),
+        "ground_truth.tolerance",
+        "{absolute, relative}",
+    ),
     ("metric_collection_1", _gt("metric", "cpu"), "ground_truth.metric", "one of cpu_percent_of_limit, p99_ms"),
-    ("metric_collection_1", lambda d: d["reference_solution"]["report"]["values"].pop("cpu_percent"),
-     "reference_solution.report.values", "missing cpu_percent"),
-    ("auto_scaling", lambda d: d["ground_truth"]["autoscaler"].update(cpu_percent_range=[30]),
-     "ground_truth.autoscaler.cpu_percent_range", "at least 2 item"),
-    ("high_reduce_latency_group", lambda d: d.update(load_target="orders"), "load_target",
-     "one of the components (catalogue, front-end)"),
+    (
+        "metric_collection_1",
+        lambda d: d["reference_solution"]["report"]["values"].pop("cpu_percent"),
+        "reference_solution.report.values",
+        "missing cpu_percent",
+    ),
+    (
+        "auto_scaling",
+        lambda d: d["ground_truth"]["autoscaler"].update(cpu_percent_range=[30]),
+        "ground_truth.autoscaler.cpu_percent_range",
+        "at least 2 item",
+    ),
+    (
+        "high_reduce_latency_group",
+        lambda d: d.update(load_target="orders"),
+        "load_target",
+        "one of the components (catalogue, front-end)",
+    ),
     ("high_reduce_latency_group", _gt("targets", ["orders"]), "ground_truth.targets[0]", "one of the components"),
 ]
 
 
-@pytest.mark.parametrize(("instance", "mutate", "field", "expected"), BAD_FIELDS,
-                         ids=[f"{case[0]}:{case[2]}:{index}" for index, case in enumerate(BAD_FIELDS)])
+@pytest.mark.parametrize(
+    ("instance", "mutate", "field", "expected"),
+    BAD_FIELDS,
+    ids=[f"{case[0]}:{case[2]}:{index}" for index, case in enumerate(BAD_FIELDS)],
+)
 def test_a_bad_field_is_one_line_naming_file_field_and_expectation(
     tmp_path: Path, instance: str, mutate: Mutation, field: str, expected: str
 ) -> None:
@@ -230,8 +313,11 @@ def test_the_copy_goes_to_a_fresh_directory(tmp_path: Path) -> None:
 
 def test_the_jsonpath_subset() -> None:
     assert parse("$.spec.template.spec.containers[0].image") == ["spec", "template", "spec", "containers", 0, "image"]
-    assert parse("$.metadata.annotations['prometheus.io/scrape']") == ["metadata", "annotations",
-                                                                        "prometheus.io/scrape"]
+    assert parse("$.metadata.annotations['prometheus.io/scrape']") == [
+        "metadata",
+        "annotations",
+        "prometheus.io/scrape",
+    ]
     document: dict[str, Any] = {"spec": {"containers": [{"name": "catalogue"}]}}
     set_value(document, "$.spec.containers[0].env", [{"name": "logger_flag", "value": "true"}])
     set_value(document, "$.metadata.labels['app.kubernetes.io/name']", "catalogue")

@@ -37,20 +37,37 @@ def test_each_fault_instances_reference_report_names_its_category() -> None:
 @pytest.mark.parametrize(
     ("report", "category"),
     [
-        ("P99 is 640 ms and CPU usage is 198m of a 200m limit. The root cause is CPU throttling: the container "
-         "is pinned at its CPU limit.", "cpu_saturation"),
-        ("Found a stress-ng process consuming CPU inside the catalogue container; this is why latency rose.",
-         "cpu_saturation"),
-        ("The catalogue pod shows 0/1 READY and its readiness probe keeps failing, so the service has no endpoints. "
-         "CPU and memory are low.", "pod_failure"),
+        (
+            "P99 is 640 ms and CPU usage is 198m of a 200m limit. The root cause is CPU throttling: the container "
+            "is pinned at its CPU limit.",
+            "cpu_saturation",
+        ),
+        (
+            "Found a stress-ng process consuming CPU inside the catalogue container; this is why latency rose.",
+            "cpu_saturation",
+        ),
+        (
+            "The catalogue pod shows 0/1 READY and its readiness probe keeps failing, so the service has no endpoints. "
+            "CPU and memory are low.",
+            "pod_failure",
+        ),
         ("Root cause: the pod is in CrashLoopBackOff.", "pod_failure"),
-        ("Requests per second went from 20 to 95 because the number of users increased; a single replica cannot "
-         "handle this load.", "traffic_surge"),
+        (
+            "Requests per second went from 20 to 95 because the number of users increased; a single replica cannot "
+            "handle this load.",
+            "traffic_surge",
+        ),
         ("The latency problem is due to a traffic spike.", "traffic_surge"),
-        ("Memory usage is 140Mi of a 200Mi limit; the root cause is memory pressure from a process allocating "
-         "memory, which risks an OOM kill.", "memory_pressure"),
-        ("CPU is 12% of the limit and memory 8%, yet P99 is 280 ms. The cause is added network delay on the "
-         "pod's interface (netem).", "network_latency"),
+        (
+            "Memory usage is 140Mi of a 200Mi limit; the root cause is memory pressure from a process allocating "
+            "memory, which risks an OOM kill.",
+            "memory_pressure",
+        ),
+        (
+            "CPU is 12% of the limit and memory 8%, yet P99 is 280 ms. The cause is added network delay on the "
+            "pod's interface (netem).",
+            "network_latency",
+        ),
     ],
 )
 def test_agent_like_wordings_are_classified(report: str, category: str) -> None:
@@ -106,16 +123,24 @@ VERDICT = "verdict: {denials: ['no errors'], problems: ['bad'], healthy: ['good'
 @pytest.mark.parametrize(
     ("text", "field"),
     [
-        ("cause_markers: ['because']\ncategories: {cpu_saturation: [{pattern: 'cpu(', weight: 1}]}\n" + VERDICT,
-         "categories.cpu_saturation[0].pattern"),
-        ("cause_markers: ['because']\ncategories: {cpu_saturation: [{pattern: 'cpu', weight: -1}]}\n" + VERDICT,
-         "categories.cpu_saturation[0].weight"),
-        ("cause_markers: ['because']\ncategories: {cpu_saturation: [{pattern: 'cpu'}]}\n" + VERDICT,
-         "categories.cpu_saturation[0]"),
-        ("cause_markers: []\ncategories: {cpu_saturation: [{pattern: 'cpu', weight: 1}]}\n" + VERDICT,
-         "cause_markers"),
-        ("cause_markers: ['because']\ncategories: {cpu_saturation: [{pattern: 'cpu', weight: 1}]}\n"
-         "verdict: {denials: ['x'], problems: ['y']}\n", "verdict.healthy"),
+        (
+            "cause_markers: ['because']\ncategories: {cpu_saturation: [{pattern: 'cpu(', weight: 1}]}\n" + VERDICT,
+            "categories.cpu_saturation[0].pattern",
+        ),
+        (
+            "cause_markers: ['because']\ncategories: {cpu_saturation: [{pattern: 'cpu', weight: -1}]}\n" + VERDICT,
+            "categories.cpu_saturation[0].weight",
+        ),
+        (
+            "cause_markers: ['because']\ncategories: {cpu_saturation: [{pattern: 'cpu'}]}\n" + VERDICT,
+            "categories.cpu_saturation[0]",
+        ),
+        ("cause_markers: []\ncategories: {cpu_saturation: [{pattern: 'cpu', weight: 1}]}\n" + VERDICT, "cause_markers"),
+        (
+            "cause_markers: ['because']\ncategories: {cpu_saturation: [{pattern: 'cpu', weight: 1}]}\n"
+            "verdict: {denials: ['x'], problems: ['y']}\n",
+            "verdict.healthy",
+        ),
     ],
 )
 def test_a_malformed_rubric_names_the_field(tmp_path: Path, text: str, field: str) -> None:

@@ -1,0 +1,92 @@
+"""`record.json`: what one trial did and how it scored, written atomically so a reader never sees half of it.
+
+The record is the run's lasting result; reports read records, never live runner objects. It is
+written once at the end of a trial (also when the trial failed or was interrupted, with `error`
+set and `passed` false), through a temporary file in the same folder and `os.replace`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..evaluate import Score
+
+RECORD_NAME = "record.json"
+RECORD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PhaseTiming:
+    """When a phase started (UTC, ISO 8601) and how long it took."""
+
+    name: str
+    started_at: str
+    seconds: float
+
+
+@dataclass
+class RunRecord:
+    """One trial of one instance, as persisted in `record.json`."""
+
+    instance: str
+    level: int
+    world: str
+    model: str
+    seed: int | None
+    """AG2's cache seed (None: no cache)."""
+    profile: dict[str, Any]
+    trial: int = 1
+    started_at: str = ""
+    task: str = ""
+    task_sent_at: str | None = None
+    phases: list[PhaseTiming] = field(default_factory=list)
+    steps: int | None = None
+    failed_steps: int | None = None
+    tokens: int | None = None
+    ended_by: str | None = None
+    report: str | None = None
+    """What the agent reported (its `report_result` message and its last words)."""
+    scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Check name → {passed, explanation, evidence}."""
+    passed: bool = False
+    error: str | None = None
+    """Why the trial did not complete (None when it did)."""
+    version: int = RECORD_VERSION
+
+    def add_score(self, name: str, score: Score) -> None:
+        """Keep `score` under `name`; `passed` becomes true only when every score passed."""
+        self.scores[name] = {"passed": score.passed, "explanation": score.explanation, "evidence": score.evidence}
+        self.passed = all(entry["passed"] for entry in self.scores.values()) and self.error is None
+
+    def to_json(self) -> str:
+        """The record as indented JSON (values that JSON cannot hold are written as text)."""
+        return json.dumps(asdict(self), indent=2, sort_keys=False, default=str) + "\n"
+
+
+def write_record(record: RunRecord, run_dir: Path) -> Path:
+    """Write `record` to `run_dir/record.json` atomically and return the path."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    target = run_dir / RECORD_NAME
+    text = record.to_json()
+    descriptor, temporary = tempfile.mkstemp(prefix=".record-", suffix=".json", dir=run_dir)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """A record as written (a plain mapping)."""
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document

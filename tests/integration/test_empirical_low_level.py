@@ -1,0 +1,173 @@
+"""The low-level L1/L2 runner end to end on the twin, with the quick profile and a scripted LLM.
+
+`manual_scaling` is played on one twin (each trial resets the shop first): by an agent replaying
+the instance's reference solution through the entry module, which must pass; by an agent that
+does nothing and terminates, which must fail; and interrupted with Ctrl-C while it stabilises,
+which must stop Locust and still write the record. The runs go through the real lifecycle:
+manifests prepared, namespace re-created, Locust at the instance's workload, the quick profile's
+stabilisation wait, the task over RabbitMQ, the state check, `record.json`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+import yaml
+
+from src.config import REPO_ROOT, Settings, load_settings
+from src.experiment import QUICK, TrialPlaces, TrialSpec, load_instance, run_low_level_trial
+from src.messaging import BrokerHandle
+from tests.conftest import Cluster
+from tests.scripted_llm import ScriptedLLM
+
+pytestmark = pytest.mark.integration
+
+CATALOGUE = 'component "catalogue"'
+TRIAL_BUDGET = 150.0
+"""Seconds one trial may take here: the quick profile's 65 s wait plus reset, load and agent."""
+
+
+def _bash(code: str, before: str) -> str:
+    return f"{before}\n```bash\n{code}\n```"
+
+
+def _report(text: str) -> str:
+    code = f"from src.agent.tools import report_result\nprint(report_result('catalogue', {text!r}))"
+    return f"Step 3: report.\n```python\n{code}\n```"
+
+
+REFERENCE = [
+    "Plan:\n1. Scale catalogue to 3 replicas.\n2. Verify the rollout.\n3. Report.\n4. Terminate.",
+    _bash("kubectl -n sock-shop scale deployment/catalogue --replicas=3", "Step 1: scale."),
+    _bash(
+        "kubectl -n sock-shop rollout status deployment/catalogue --timeout=120s\n"
+        "kubectl -n sock-shop get deployment catalogue",
+        "Step 2: verify.",
+    ),
+    _report("catalogue now runs 3 replicas, 3/3 Ready."),
+    "The report was sent.\nTERMINATE",
+]
+NO_OP = ["Everything looks fine to me; there is nothing to do.\nTERMINATE"]
+
+
+def _settings(rabbitmq: BrokerHandle) -> Settings:
+    settings = load_settings()
+    return dataclasses.replace(settings, raw={**(settings.raw or {}), "rabbitmq": {"url": rabbitmq.url}})
+
+
+def _locusts(run_dir: Path) -> list[psutil.Process]:
+    processes = psutil.process_iter(["cmdline"])
+    return [p for p in processes if any(str(run_dir) in part for part in p.info["cmdline"] or [])]
+
+
+def _play(script: list[str], shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path, suffix: str) -> Path:
+    instance = load_instance("manual_scaling")
+    places = TrialPlaces(tmp_path / "results", shared_shop.kubeconfig.parent, queue_prefix=f"{suffix}-")
+    stream = io.StringIO()
+    with ScriptedLLM({CATALOGUE: script}) as llm:
+        spec = TrialSpec(instance, QUICK, suffix=suffix, agent_timeout=120)
+        llm_settings = llm.settings(cache_seed=42)
+        record, run_dir = run_low_level_trial(spec, _settings(rabbitmq), llm_settings, places, stream=stream)
+    progress = stream.getvalue()
+    for phase in ("prepare", "deploy", "load", "stabilise", "agent", "evaluate", "cleanup"):
+        assert f"[{phase}] started" in progress, progress
+    assert "s left" in progress and "catalogue      step" in progress
+    assert run_dir.name.startswith(f"manual_scaling-{suffix}-")
+    assert not _locusts(run_dir)
+    assert record.error is None, record.error
+    return run_dir
+
+
+def _entry_flags(tmp_path: Path, rabbitmq: BrokerHandle, llm: ScriptedLLM, shared_shop: Cluster) -> list[str]:
+    """Flags pointing the entry module at the session's broker, the scripted LLM and the shared twin."""
+    config = yaml.safe_load((REPO_ROOT / "conf" / "global_config.yaml").read_text())
+    config["rabbitmq"] = {"url": rabbitmq.url}
+    (tmp_path / "global_config.yaml").write_text(yaml.safe_dump(config))
+    secret = {"backend": "Other", "Other": {"model": llm.model, "base_url": llm.base_url}, "max_retries": 0}
+    (tmp_path / "secret.yaml").write_text(yaml.safe_dump(secret))
+    return [
+        "--config", str(tmp_path / "global_config.yaml"),
+        "--secret", str(tmp_path / "secret.yaml"),
+        "--results-dir", str(tmp_path / "results"),
+        "--state-dir", str(shared_shop.kubeconfig.parent),
+    ]  # fmt: skip
+
+
+def test_the_reference_solution_of_manual_scaling_passes_through_the_entry_module(
+    shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
+) -> None:
+    with ScriptedLLM({CATALOGUE: REFERENCE}) as llm:
+        flags = _entry_flags(tmp_path, rabbitmq, llm, shared_shop)
+        result = subprocess.run(
+            [sys.executable, "-m", "src.empirical_low_level_L1_2", "--instance", "manual_scaling",
+             "--suffix", "reference", "--cache_seed", "7", "--profile", "quick", "--world", "twin", *flags],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=TRIAL_BUDGET + 60,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    [run_dir] = (tmp_path / "results").iterdir()
+    assert result.stdout == f"manual_scaling trial 1: passed ({run_dir / 'record.json'})\n"
+    for phase in ("prepare", "deploy", "load", "stabilise", "agent", "evaluate", "cleanup"):
+        assert f"[{phase}] started" in result.stderr, result.stderr
+    assert "[stabilise] 65 s left" in result.stderr and "catalogue      step" in result.stderr
+    assert run_dir.name.startswith("manual_scaling-reference-")
+    assert not _locusts(run_dir)
+
+    record = json.loads((run_dir / "record.json").read_text())
+    assert record["passed"] is True and record["error"] is None
+    assert (record["instance"], record["level"], record["world"], record["seed"]) == ("manual_scaling", 1, "twin", 7)
+    assert record["model"] == llm.model
+    assert record["profile"] == {"name": "quick", "after_ready": 0.0, "stabilise": 65.0}
+    assert (record["steps"], record["failed_steps"]) == (5, 0) and record["tokens"] > 0
+    assert record["scores"]["replicas"]["passed"] is True
+    assert record["scores"]["replicas"]["evidence"]
+    assert "3 replicas" in record["report"]
+    phases = {phase["name"]: phase["seconds"] for phase in record["phases"]}
+    assert phases["stabilise"] >= 65
+    assert sum(phases.values()) < TRIAL_BUDGET
+    assert (run_dir / "catalogue.md").is_file() and (run_dir / "manifests").is_dir()
+
+
+def test_an_agent_that_does_nothing_fails_manual_scaling(
+    shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
+) -> None:
+    run_dir = _play(NO_OP, shared_shop, rabbitmq, tmp_path, "noop")
+
+    record = json.loads((run_dir / "record.json").read_text())
+    assert record["passed"] is False
+    assert record["scores"]["replicas"]["passed"] is False
+    assert "without calling report_result" in record["report"]
+    assert (record["steps"], record["failed_steps"]) == (1, 0)
+
+
+def test_ctrl_c_while_stabilising_stops_locust_and_still_writes_the_record(
+    shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
+) -> None:
+    with ScriptedLLM({CATALOGUE: NO_OP}) as llm:
+        flags = _entry_flags(tmp_path, rabbitmq, llm, shared_shop)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "src.empirical_low_level_L1_2", "--instance", "manual_scaling", *flags],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert process.stderr is not None
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if line.startswith("[stabilise] started"):
+                break
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=120)
+    assert process.returncode == 130, "".join(lines) + rest
+    assert "error: interrupted; load and chaos were stopped and the record written" in rest
+    [run_dir] = (tmp_path / "results").iterdir()
+    assert not _locusts(run_dir)
+    record = json.loads((run_dir / "record.json").read_text())
+    assert (record["passed"], record["error"], record["scores"]) == (False, "interrupted", {})
+    assert [phase["name"] for phase in record["phases"]] == ["prepare", "deploy", "load", "stabilise", "cleanup"]

@@ -175,7 +175,10 @@ def test_a_manager_assigns_two_maintainers_and_gets_both_answers_in_one_round(
     assert "#### Message received: RESPONSE, from collector" in manager_md
     assert "Tasks assigned; waiting for the maintainers' answers." in manager_md
     for name in ("catalogue", "front-end"):
-        assert "TERMINATE |" in (session.run.results_dir / f"{name}.md").read_text()
+        transcript = (session.run.results_dir / f"{name}.md").read_text()
+        assert "#### Message sent: RESPONSE" in transcript
+        # Once the manager has both answers the run ends; a maintainer may be stopped before its TERMINATE step.
+        assert "TERMINATE |" in transcript or "stopped by the harness |" in transcript
 
 
 def test_a_maintainer_that_never_answers_gives_the_manager_a_timeout_note(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from .agent import StreamProgress, load_catalog
+from .agent import StreamProgress, agent_session, load_catalog, run_single
 from .agent._cli import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -25,8 +25,6 @@ from .agent._cli import (
     interrupts_as_keyboard,
     with_max_turns,
 )
-from .agent._runner import run_single
-from .agent._session import agent_session
 from .config import load_settings
 from .llm import banner, load_llm_settings
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from .agent import StreamProgress, load_catalog, parse_components
+from .agent import StreamProgress, agent_session, load_catalog, parse_components, run_hierarchy
 from .agent._cli import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -26,8 +26,6 @@ from .agent._cli import (
     interrupts_as_keyboard,
     with_max_turns,
 )
-from .agent._runner import run_hierarchy
-from .agent._session import agent_session
 from .config import load_settings
 from .llm import banner, load_llm_settings
 

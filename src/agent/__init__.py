@@ -18,35 +18,57 @@ if TYPE_CHECKING:
     from ._catalog import Catalog, Component, load_catalog, parse_components
     from ._maintainer import ServiceMaintainer
     from ._manager import ClusterManager
-    from ._outcome import AgentOutcome
+    from ._outcome import Action, AgentOutcome, Tally
     from ._progress import NoProgress, Progress, StreamProgress
     from ._prompts import render_maintainer, render_manager, tool_section
     from ._run import AgentRun, new_run_id
+    from ._runner import HierarchyResult, SingleAgent, SingleResult, run_hierarchy, run_single
     from ._sandbox import Execution, SandboxEnvironment, SandboxExecutor
+    from ._session import Session, SessionError, agent_session
 
 __all__ = [
+    "Action",
     "AgentOutcome",
     "AgentRun",
     "Catalog",
     "ClusterManager",
     "Component",
     "Execution",
+    "HierarchyResult",
     "NoProgress",
     "Progress",
     "SandboxEnvironment",
     "SandboxExecutor",
     "ServiceMaintainer",
+    "Session",
+    "SessionError",
+    "SingleAgent",
+    "SingleResult",
     "StreamProgress",
+    "Tally",
+    "agent_session",
     "load_catalog",
     "new_run_id",
     "parse_components",
     "render_maintainer",
     "render_manager",
+    "run_hierarchy",
+    "run_single",
     "tool_section",
 ]
 
 _HOMES = {
+    "Action": "._outcome",
     "AgentOutcome": "._outcome",
+    "Tally": "._outcome",
+    "HierarchyResult": "._runner",
+    "SingleAgent": "._runner",
+    "SingleResult": "._runner",
+    "run_hierarchy": "._runner",
+    "run_single": "._runner",
+    "Session": "._session",
+    "SessionError": "._session",
+    "agent_session": "._session",
     "AgentRun": "._run",
     "new_run_id": "._run",
     "Catalog": "._catalog",

@@ -59,8 +59,13 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    """Flags both entry modules take."""
+    """Flags both working-mechanism entry modules take: the task and the run's places."""
     parser.add_argument("--task", required=True, help="what the agents should do")
+    add_run_arguments(parser)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags every entry module takes: the LLM's cache seed and secrets, the config, where things go."""
     parser.add_argument(
         "--cache_seed",
         type=int,

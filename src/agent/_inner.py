@@ -31,7 +31,7 @@ from typing import Any
 from autogen import ConversableAgent, GroupChat, GroupChatManager
 from autogen.io.base import IOStream
 
-from ._outcome import Tally
+from ._outcome import Action, Tally
 from ._progress import Progress
 from ._sandbox import Execution, SandboxExecutor
 from ._transcript import Transcript
@@ -228,6 +228,10 @@ class InnerChat:
                 result.executions.append(execution)
                 if execution.exit_code != 0:
                     self.tally.failed_steps += 1
+                ended, code = time.time(), execution.exit_code
+                self.tally.actions.extend(
+                    Action(ended, self.name, block.language, block.code, code) for block in execution.blocks
+                )
                 self.transcript.execution(self.tally.steps, execution, shown=result.last_planner_text)
                 state = "timed out" if execution.timed_out else f"exit {execution.exit_code}"
                 self.progress.update(self.name, self.tally.steps, time.monotonic() - started, f"code ran ({state})")

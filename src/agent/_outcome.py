@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,17 @@ class AgentOutcome:
     """Why it stopped, in words ("TERMINATE", "max turns (100) reached", "LLM error: ...")."""
 
 
+@dataclass(frozen=True)
+class Action:
+    """One code block an agent ran: when it ended (seconds since the epoch), what it was, how it exited."""
+
+    at: float
+    agent: str
+    language: str
+    code: str
+    exit_code: int
+
+
 @dataclass
 class Tally:
     """Running counters of one agent over all its inner chats."""
@@ -31,3 +42,5 @@ class Tally:
     steps: int = 0
     failed_steps: int = 0
     tokens: int = 0
+    actions: list[Action] = field(default_factory=list)
+    """Every code block run so far, in order (experiments mark them on the timeline)."""

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..config import AgentSettings
 from ..messaging import (
@@ -25,13 +25,15 @@ from ..messaging import (
     Message,
     MessageCollector,
     MessageType,
+    RoundHook,
+    RoundLog,
     RoundResult,
     queue_name,
 )
 from ._catalog import Catalog
 from ._maintainer import ServiceMaintainer
 from ._manager import ClusterManager
-from ._outcome import AgentOutcome
+from ._outcome import AgentOutcome, Tally
 from ._progress import Progress, StreamProgress
 from ._session import Session
 
@@ -84,10 +86,55 @@ def _tick(progress: Progress) -> None:
 
 @dataclass(frozen=True)
 class SingleResult:
-    """What `run_single` gives back: the round as the collector saw it, and the maintainer's outcome."""
+    """What one task of a maintainer gives back: the round as the collector saw it, and the maintainer's outcome."""
 
     round: RoundResult
     outcome: AgentOutcome | None
+
+
+class SingleAgent:
+    """One maintainer consuming its queue for as long as the `with` block lasts; `ask` gives it a task.
+
+    The maintainer keeps its memory of earlier tasks between `ask`s, as a long-lived consumer
+    does (the L3-L5 runner sends it three health checks in a row).
+    """
+
+    def __init__(
+        self, session: Session, settings: AgentSettings, catalog: Catalog, component: str, *, progress: Progress
+    ) -> None:
+        self.component = component
+        self.maintainer = ServiceMaintainer(component, settings, session.run, catalog=catalog, progress=progress)
+        prefix = session.run.queue_prefix
+        self._worker = QueueWorker(session.bus, queue_name(component, prefix), self.maintainer.handle, component)
+        self._collector = MessageCollector(
+            session.bus, session.run.run_id, session.run.components, settings.response_timeout, prefix=prefix
+        )
+        self._progress = progress
+        self._stack = ExitStack()
+
+    def __enter__(self) -> SingleAgent:
+        with ExitStack() as stack:
+            self._collector.start()
+            stack.callback(self._collector.stop)
+            self._worker.start()
+            stack.callback(_join, [self._worker])
+            stack.callback(self.maintainer.stop)
+            ticking = threading.Event()
+            threading.Thread(target=_ticker, args=(self._progress, ticking), name="progress", daemon=True).start()
+            stack.callback(ticking.set)
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def ask(self, task: str, timeout: float) -> SingleResult:
+        """Send `task` over RabbitMQ and wait for the report, then for the maintainer to finish (within `timeout`)."""
+        deadline = time.monotonic() + timeout
+        result = self._collector.run_round([Assignment(self.component, task)], timeout)
+        self.maintainer.idle.wait(max(0.0, deadline - time.monotonic()))
+        outcomes = self.maintainer.outcomes
+        return SingleResult(result, outcomes[-1] if outcomes else None)
 
 
 def run_single(
@@ -105,24 +152,8 @@ def run_single(
     After the report arrives the maintainer may still finish its task (it says TERMINATE after
     reporting); that is awaited too, within the same `timeout`.
     """
-    maintainer = ServiceMaintainer(component, settings, session.run, catalog=catalog, progress=progress)
-    prefix = session.run.queue_prefix
-    worker = QueueWorker(session.bus, queue_name(component, prefix), maintainer.handle, component)
-    collector = MessageCollector(session.bus, session.run.run_id, session.run.components, timeout, prefix=prefix)
-    ticking = threading.Event()
-    ticker = threading.Thread(target=_ticker, args=(progress, ticking), name="progress", daemon=True)
-    with ExitStack() as stack:
-        collector.start()
-        stack.callback(collector.stop)
-        worker.start()
-        stack.callback(_join, [worker])
-        stack.callback(maintainer.stop)
-        ticker.start()
-        stack.callback(ticking.set)
-        deadline = time.monotonic() + timeout
-        result = collector.run_round([Assignment(component, task)], timeout)
-        maintainer.idle.wait(max(0.0, deadline - time.monotonic()))
-    return SingleResult(result, maintainer.outcomes[-1] if maintainer.outcomes else None)
+    with SingleAgent(session, settings, catalog, component, progress=progress) as agent:
+        return agent.ask(task, timeout)
 
 
 def _ticker(progress: Progress, done: threading.Event) -> None:
@@ -132,10 +163,14 @@ def _ticker(progress: Progress, done: threading.Event) -> None:
 
 @dataclass(frozen=True)
 class HierarchyResult:
-    """What `run_hierarchy` gives back."""
+    """What `run_hierarchy` gives back: the manager's outcome, every round opened, and every agent's tally."""
 
     manager: AgentOutcome
     timed_out: bool
+    rounds: tuple[RoundLog, ...] = ()
+    answers: tuple[RoundResult, ...] = ()
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    """Agent name (`manager` and each component) → its counters and actions."""
 
 
 def run_hierarchy(
@@ -147,15 +182,21 @@ def run_hierarchy(
     *,
     timeout: float,
     progress: Progress,
+    on_round: RoundHook | None = None,
 ) -> HierarchyResult:
-    """The manager gets `task`; the maintainers of `components` work the rounds it assigns."""
+    """The manager gets `task`; the maintainers of `components` work the rounds it assigns.
+
+    `on_round` is called as each round opens, before its tasks go out.
+    """
     run = session.run
     manager = ClusterManager(components, settings, run, catalog=catalog, progress=progress)
     maintainers = [ServiceMaintainer(name, settings, run, catalog=catalog, progress=progress) for name in components]
     prefix = run.queue_prefix
     workers = [QueueWorker(session.bus, queue_name(m.component, prefix), m.handle, m.component) for m in maintainers]
     manager_worker = QueueWorker(session.bus, queue_name(MANAGER, prefix), manager.handle, MANAGER)
-    collector = MessageCollector(session.bus, run.run_id, run.components, settings.response_timeout, prefix=prefix)
+    collector = MessageCollector(
+        session.bus, run.run_id, run.components, settings.response_timeout, prefix=prefix, on_open=on_round
+    )
     deadline = time.monotonic() + timeout
     reason = ""
     interrupted = True
@@ -174,7 +215,9 @@ def run_hierarchy(
         interrupted = False
     finally:
         outcome = manager.close("the run was interrupted" if interrupted else reason or "the run ended")
-    return HierarchyResult(outcome, timed_out=reason.startswith("timeout"))
+    tallies = {MANAGER: manager.tally, **{m.component: m.tally for m in maintainers}}
+    rounds, answers = tuple(collector.log), tuple(collector.results)
+    return HierarchyResult(outcome, reason.startswith("timeout"), rounds, answers, tallies)
 
 
 def _wait(

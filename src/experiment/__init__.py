@@ -4,8 +4,10 @@ instance = load_instance("cpu_stress", health_check_task=settings.agents.health_
 prepare_manifests(instance, run_dir / "manifests")        # a copy with the instance's edits
 record, run_dir = run_low_level_trial(TrialSpec(instance, QUICK), settings, llm, places)
 
-The runner (`run_low_level_trial`, `TrialSpec`, `TrialPlaces`) is loaded on first use, so reading
-the dataset does not pay for importing AG2.
+Runners: `run_low_level_trial` (L1/L2), `run_fault_trial` (low-level L3-L5) and
+`run_high_level_trial` (the manager, any level); `run_entry` is the command line the four
+`src.empirical_*` modules share. They are loaded on first use, so reading the dataset does not pay
+for importing AG2.
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ from ._profile import PAPER, PROFILES, QUICK, Profile
 from ._record import RECORD_NAME, PhaseTiming, RunRecord, read_record, write_record
 
 if TYPE_CHECKING:
-    from ._low_level import TrialPlaces, TrialSpec, run_low_level_trial
+    from ._cli import RunnerKind
+    from ._cli import main as run_entry
+    from ._faults import run_fault_trial
+    from ._high_level import run_high_level_trial
+    from ._low_level import run_low_level_trial
+    from ._trial import Trial, TrialPlaces, TrialSpec
 from .dataset import (
     DATASET_DIR,
     MANIFESTS_DIR,
@@ -58,6 +65,8 @@ __all__ = [
     "ReferenceSolution",
     "ReportTemplate",
     "RunRecord",
+    "RunnerKind",
+    "Trial",
     "TrialPlaces",
     "TrialSpec",
     "list_instances",
@@ -66,16 +75,29 @@ __all__ = [
     "prepare_manifests",
     "read_instance",
     "read_record",
+    "run_entry",
+    "run_fault_trial",
+    "run_high_level_trial",
     "run_low_level_trial",
     "write_record",
 ]
 
-_LAZY = {"TrialPlaces", "TrialSpec", "run_low_level_trial"}
+_LAZY = {
+    "RunnerKind": ("._cli", "RunnerKind"),
+    "run_entry": ("._cli", "main"),
+    "run_fault_trial": ("._faults", "run_fault_trial"),
+    "run_high_level_trial": ("._high_level", "run_high_level_trial"),
+    "run_low_level_trial": ("._low_level", "run_low_level_trial"),
+    "Trial": ("._trial", "Trial"),
+    "TrialPlaces": ("._trial", "TrialPlaces"),
+    "TrialSpec": ("._trial", "TrialSpec"),
+}
 
 
 def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("._low_level", __name__), name)
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module, __name__), attribute)
     globals()[name] = value
     return value

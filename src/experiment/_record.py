@@ -17,7 +17,7 @@ from typing import Any
 from ..evaluate import Score
 
 RECORD_NAME = "record.json"
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class PhaseTiming:
 
 @dataclass
 class RunRecord:
-    """One trial of one instance, as persisted in `record.json`."""
+    """One trial of one instance, as persisted in `record.json` (the fields are documented in docs/records.md)."""
 
     instance: str
     level: int
@@ -43,29 +43,62 @@ class RunRecord:
     trial: int = 1
     started_at: str = ""
     task: str = ""
+    runner: str = ""
+    """`low_level_L1_2`, `low_level_L3_4_5`, `high_level_L1_2` or `high_level_L3_4_5`."""
+    title: str = ""
+    """The task's name in the paper's tables."""
+    components: list[str] = field(default_factory=list)
     task_sent_at: str | None = None
     phases: list[PhaseTiming] = field(default_factory=list)
+    agents: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Agent name → {steps, failed_steps, tokens}."""
     steps: int | None = None
     failed_steps: int | None = None
     tokens: int | None = None
     ended_by: str | None = None
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    rounds: list[dict[str, Any]] = field(default_factory=list)
     report: str | None = None
     """What the agent reported (its `report_result` message and its last words)."""
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Check name → {passed, explanation, evidence}."""
+    scores_before: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The same checks just before the task was sent: a valid instance fails them."""
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
+    levels: dict[str, Any] | None = None
+    flags: list[str] = field(default_factory=list)
+    timeline: str | None = None
     passed: bool = False
     error: str | None = None
     """Why the trial did not complete (None when it did)."""
     version: int = RECORD_VERSION
 
-    def add_score(self, name: str, score: Score) -> None:
-        """Keep `score` under `name`; `passed` becomes true only when every score passed."""
-        self.scores[name] = {"passed": score.passed, "explanation": score.explanation, "evidence": score.evidence}
-        self.passed = all(entry["passed"] for entry in self.scores.values()) and self.error is None
+    def add_score(self, name: str, score: Score, *, counts: bool = True) -> None:
+        """Keep `score` under `name`; with `counts`, `passed` becomes true only when every counted score passed."""
+        self.scores[name] = score_entry(score) | {"counts": counts}
+        counted = [entry["passed"] for entry in self.scores.values() if entry["counts"]]
+        self.passed = bool(counted) and all(counted) and self.error is None
+
+    def add_tally(self, agent: str, steps: int, failed_steps: int, tokens: int) -> None:
+        """Add an agent's counters (per agent and to the totals)."""
+        mine = self.agents.setdefault(agent, {"steps": 0, "failed_steps": 0, "tokens": 0})
+        mine["steps"] += steps
+        mine["failed_steps"] += failed_steps
+        mine["tokens"] += tokens
+        self.steps = sum(entry["steps"] for entry in self.agents.values())
+        self.failed_steps = sum(entry["failed_steps"] for entry in self.agents.values())
+        self.tokens = sum(entry["tokens"] for entry in self.agents.values())
 
     def to_json(self) -> str:
         """The record as indented JSON (values that JSON cannot hold are written as text)."""
         return json.dumps(asdict(self), indent=2, sort_keys=False, default=str) + "\n"
+
+
+def score_entry(score: Score | None) -> dict[str, Any] | None:
+    """A score as the record holds it (None stays None: a level not counted)."""
+    if score is None:
+        return None
+    return {"passed": score.passed, "explanation": score.explanation, "evidence": score.evidence}
 
 
 def write_record(record: RunRecord, run_dir: Path) -> Path:

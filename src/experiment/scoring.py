@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..evaluate import (
     Score,
+    SloReport,
     SloThresholds,
     check_autoscaler,
     check_deployment_ready,
@@ -23,6 +25,7 @@ from ..evaluate import (
     check_reported_metric,
     check_reported_verdict,
     check_restarted,
+    check_root_cause,
     check_slo,
     measure_metric,
 )
@@ -72,7 +75,7 @@ def score_state(instance: Instance, kubeconfig: Path, since: datetime) -> Score:
     return score
 
 
-def score_slo(instance: Instance, prometheus_url: str, kubeconfig: Path) -> Score:
+def score_slo(instance: Instance, prometheus_url: str, kubeconfig: Path, window: str | None = None) -> Score:
     """Score an L2 reduction task: every target meets the objectives (or the group's P99 sum does).
 
     Raises:
@@ -88,7 +91,7 @@ def score_slo(instance: Instance, prometheus_url: str, kubeconfig: Path) -> Scor
     else:
         thresholds = truth.slo or SloThresholds()
     reports = [
-        check_slo(prometheus_url, kubeconfig, instance.namespace, component, truth.window, thresholds)
+        check_slo(prometheus_url, kubeconfig, instance.namespace, component, window or truth.window, thresholds)
         for component in truth.targets
     ]
     if truth.p99_sum_seconds is not None:
@@ -102,7 +105,12 @@ def score_slo(instance: Instance, prometheus_url: str, kubeconfig: Path) -> Scor
 
 
 def score_report(
-    instance: Instance, report: str, prometheus_url: str, kubeconfig: Path, at: datetime | None = None
+    instance: Instance,
+    report: str,
+    prometheus_url: str,
+    kubeconfig: Path,
+    at: datetime | None = None,
+    window: str | None = None,
 ) -> Score:
     """Score a reporting task: the figure (at time `at`, the report's) or the verdict (now) the agent gave.
 
@@ -112,11 +120,41 @@ def score_report(
     """
     _require(instance, REPORT_CHECKS)
     truth = instance.ground_truth
-    component = truth.targets[0]
+    component, window = truth.targets[0], window or truth.window
     if truth.check == "reported_metric" and truth.metric is not None and truth.tolerance is not None:
-        measurement = measure_metric(prometheus_url, instance.namespace, component, truth.metric, truth.window, at)
+        measurement = measure_metric(prometheus_url, instance.namespace, component, truth.metric, window, at)
         return check_reported_metric(report, measurement, truth.tolerance)
-    slo = check_slo(
-        prometheus_url, kubeconfig, instance.namespace, component, truth.window, truth.slo or SloThresholds()
-    )
+    slo = check_slo(prometheus_url, kubeconfig, instance.namespace, component, window, truth.slo or SloThresholds())
     return check_reported_verdict(report, slo)
+
+
+def score_evaluation(report: str, truth: SloReport, category: str | None) -> dict[str, Score | None]:
+    """L3 (the verdict against the SLO checker) always; L4 (the root cause) only when an issue was present."""
+    issue = not truth.passed
+    return {
+        "l3": check_reported_verdict(report, truth),
+        "l4": check_root_cause(report, category or "") if issue else None,
+    }
+
+
+def _fraction(entries: list[dict[str, Any]], level: str) -> list[int]:
+    counted = [entry[level] for entry in entries if entry.get(level) is not None]
+    return [sum(1 for score in counted if score["passed"]), len(counted)]
+
+
+def tally_levels(evaluations: list[dict[str, Any]], final_passed: bool) -> dict[str, Any]:
+    """The paper's Table 4/6 columns from a trial's evaluations (as the record holds them).
+
+    L3 counts every evaluation; L4 and L5 only those where an issue was present beforehand.
+    `first` is the first evaluation's L5 (None when it found no issue); `overall` is the final SLO
+    check (None when no evaluation found an issue: the injection failed, nothing to mitigate).
+    """
+    any_issue = any(entry["issue_present"] for entry in evaluations)
+    first = evaluations[0]["l5"] if evaluations else None
+    return {
+        "l3": _fraction(evaluations, "l3"),
+        "l4": _fraction(evaluations, "l4"),
+        "l5": _fraction(evaluations, "l5"),
+        "first": None if first is None else int(first["passed"]),
+        "overall": int(final_passed) if any_issue else None,
+    }

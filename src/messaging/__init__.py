@@ -8,7 +8,7 @@ restart, and the collector's rounds end on time. See `docs/agents-interfaces.md`
 
 from ._broker import BrokerHandle, ensure_broker, start_broker
 from ._bus import Bus
-from ._collector import MessageCollector
+from ._collector import MessageCollector, RoundHook, RoundLog
 from ._errors import BrokerError, BrokerMissing, MessageFormatError, MessagingError, TopologyError
 from ._message import Message, MessageType
 from ._round import Assignment, RoundResult, decode_assignments, encode_assignments
@@ -32,6 +32,8 @@ __all__ = [
     "MessageFormatError",
     "MessageType",
     "MessagingError",
+    "RoundHook",
+    "RoundLog",
     "RoundResult",
     "Topology",
     "TopologyError",

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -53,11 +53,38 @@ class _Round:
         return RoundResult(self.round_id, responses, missing, self.timeout)
 
 
+@dataclass(frozen=True)
+class RoundLog:
+    """A round as it was opened: when (wall clock, seconds since the epoch) and which tasks went out."""
+
+    round_id: str
+    opened_at: float
+    assignments: tuple[Assignment, ...]
+
+
+RoundHook = Callable[[RoundLog], None]
+"""Called as a round opens, before its tasks go out (experiments read the world's state there)."""
+
+
 class MessageCollector:
     """Runs rounds for the run `run_id` over `components`, each lasting at most `timeout` seconds."""
 
-    def __init__(self, bus: Bus, run_id: str, components: Sequence[str], timeout: float, *, prefix: str = "") -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        run_id: str,
+        components: Sequence[str],
+        timeout: float,
+        *,
+        prefix: str = "",
+        on_open: RoundHook | None = None,
+    ) -> None:
         self._bus = bus
+        self._on_open = on_open
+        self.log: list[RoundLog] = []
+        """Every round opened, in order."""
+        self.results: list[RoundResult] = []
+        """Every round closed, in the order they closed: who answered what."""
         self._run_id = run_id
         self._topology = Topology(tuple(components), prefix)
         self._timeout = timeout
@@ -144,6 +171,13 @@ class MessageCollector:
             components = tuple(item.component for item in assignments)
             current = _Round(round_id, components, timeout, time.monotonic() + timeout)
             self._open[round_id] = current
+            entry = RoundLog(round_id, time.time(), tuple(assignments))
+            self.log.append(entry)
+        if self._on_open is not None:
+            try:
+                self._on_open(entry)
+            except Exception:  # an observer's failure must not stop the round
+                logger.exception("the round hook failed for round %s", round_id)
         logger.info("round %s of run %s: tasks for %s", round_id, self._run_id, ", ".join(components))
         sent = False
         try:
@@ -181,7 +215,8 @@ class MessageCollector:
             )
             del self._open[current.round_id]
             self._closed.add(current.round_id)
-        result = current.result()
+            result = current.result()
+            self.results.append(result)
         logger.info("round %s closed: %d answered, missing %s", result.round_id, len(result.responses), result.missing)
         return result
 

@@ -185,11 +185,7 @@ class Admission:
         raise errors.ApiError(500, "InternalError", "the service IP range is exhausted")
 
     def _free_node_port(self) -> int:
-        used = {
-            port.get("nodePort")
-            for svc in self._services()
-            for port in svc.get("spec", {}).get("ports") or []
-        }
+        used = {port.get("nodePort") for svc in self._services() for port in svc.get("spec", {}).get("ports") or []}
         free = [port for port in NODE_PORT_RANGE if port not in used]
         if not free:
             raise errors.ApiError(500, "InternalError", "the node port range is exhausted")

@@ -230,4 +230,3 @@ def openapi_root() -> dict[str, Any]:
             for path, doc in OPENAPI_DOCUMENTS.items()
         }
     }
-

@@ -15,7 +15,5 @@ DEPLOYMENTS = _resource("apps", "v1", "deployments")
 REPLICASETS = _resource("apps", "v1", "replicasets")
 HPAS = _resource("autoscaling", "v2", "horizontalpodautoscalers")
 
-NAMESPACED_STORED: tuple[ResourceType, ...] = tuple(
-    r for r in RESOURCES if r.namespaced and r.group != METRICS_GROUP
-)
+NAMESPACED_STORED: tuple[ResourceType, ...] = tuple(r for r in RESOURCES if r.namespaced and r.group != METRICS_GROUP)
 """Every namespaced kind the store holds (metrics.k8s.io objects are computed, never stored)."""

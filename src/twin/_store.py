@@ -248,9 +248,7 @@ class Store:
         marked["metadata"]["deletionTimestamp"] = rfc3339(self.clock())
         if resource.kind == "Pod":
             period = current.get("spec", {}).get("terminationGracePeriodSeconds", 30)
-            marked["metadata"]["deletionGracePeriodSeconds"] = int(
-                period if grace_seconds is None else grace_seconds
-            )
+            marked["metadata"]["deletionGracePeriodSeconds"] = int(period if grace_seconds is None else grace_seconds)
         if resource.kind == "Namespace":
             marked.setdefault("status", {})["phase"] = "Terminating"
         self._commit(resource, "MODIFIED", marked, current)
@@ -337,8 +335,16 @@ class Store:
         new["apiVersion"] = resource.api_version
         new["kind"] = resource.kind
         metadata = new.setdefault("metadata", {})
-        for immutable in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                          "namespace", "name", "generation", "resourceVersion"):
+        for immutable in (
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "namespace",
+            "name",
+            "generation",
+            "resourceVersion",
+        ):
             if immutable in current["metadata"]:
                 metadata[immutable] = current["metadata"][immutable]
             else:
@@ -347,9 +353,7 @@ class Store:
             metadata["generation"] = current["metadata"].get("generation", 1) + 1
         return new
 
-    def _terminates_gracefully(
-        self, resource: ResourceType, obj: dict[str, Any], grace_seconds: float | None
-    ) -> bool:
+    def _terminates_gracefully(self, resource: ResourceType, obj: dict[str, Any], grace_seconds: float | None) -> bool:
         if obj["metadata"].get("finalizers") or resource.kind == "Namespace":
             return True
         if resource.kind != "Pod" or grace_seconds == 0:

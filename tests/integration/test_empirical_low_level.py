@@ -18,14 +18,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psutil
 import pytest
-import yaml
 
 from src.config import REPO_ROOT, Settings, load_settings
 from src.experiment import QUICK, TrialPlaces, TrialSpec, load_instance, run_low_level_trial
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster
+from tests.integration.entry import entry_flags, locusts
 from tests.scripted_llm import ScriptedLLM
 
 pytestmark = pytest.mark.integration
@@ -63,11 +62,6 @@ def _settings(rabbitmq: BrokerHandle) -> Settings:
     return dataclasses.replace(settings, raw={**(settings.raw or {}), "rabbitmq": {"url": rabbitmq.url}})
 
 
-def _locusts(run_dir: Path) -> list[psutil.Process]:
-    processes = psutil.process_iter(["cmdline"])
-    return [p for p in processes if any(str(run_dir) in part for part in p.info["cmdline"] or [])]
-
-
 def _play(script: list[str], shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path, suffix: str) -> Path:
     instance = load_instance("manual_scaling")
     places = TrialPlaces(tmp_path / "results", shared_shop.kubeconfig.parent, queue_prefix=f"{suffix}-")
@@ -81,31 +75,16 @@ def _play(script: list[str], shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_p
         assert f"[{phase}] started" in progress, progress
     assert "s left" in progress and "catalogue      step" in progress
     assert run_dir.name.startswith(f"manual_scaling-{suffix}-")
-    assert not _locusts(run_dir)
+    assert not locusts(run_dir)
     assert record.error is None, record.error
     return run_dir
-
-
-def _entry_flags(tmp_path: Path, rabbitmq: BrokerHandle, llm: ScriptedLLM, shared_shop: Cluster) -> list[str]:
-    """Flags pointing the entry module at the session's broker, the scripted LLM and the shared twin."""
-    config = yaml.safe_load((REPO_ROOT / "conf" / "global_config.yaml").read_text())
-    config["rabbitmq"] = {"url": rabbitmq.url}
-    (tmp_path / "global_config.yaml").write_text(yaml.safe_dump(config))
-    secret = {"backend": "Other", "Other": {"model": llm.model, "base_url": llm.base_url}, "max_retries": 0}
-    (tmp_path / "secret.yaml").write_text(yaml.safe_dump(secret))
-    return [
-        "--config", str(tmp_path / "global_config.yaml"),
-        "--secret", str(tmp_path / "secret.yaml"),
-        "--results-dir", str(tmp_path / "results"),
-        "--state-dir", str(shared_shop.kubeconfig.parent),
-    ]  # fmt: skip
 
 
 def test_the_reference_solution_of_manual_scaling_passes_through_the_entry_module(
     shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
 ) -> None:
     with ScriptedLLM({CATALOGUE: REFERENCE}) as llm:
-        flags = _entry_flags(tmp_path, rabbitmq, llm, shared_shop)
+        flags = entry_flags(tmp_path, rabbitmq, llm, shared_shop)
         result = subprocess.run(
             [sys.executable, "-m", "src.empirical_low_level_L1_2", "--instance", "manual_scaling",
              "--suffix", "reference", "--cache_seed", "7", "--profile", "quick", "--world", "twin", *flags],
@@ -118,13 +97,17 @@ def test_the_reference_solution_of_manual_scaling_passes_through_the_entry_modul
         assert f"[{phase}] started" in result.stderr, result.stderr
     assert "[stabilise] 65 s left" in result.stderr and "catalogue      step" in result.stderr
     assert run_dir.name.startswith("manual_scaling-reference-")
-    assert not _locusts(run_dir)
+    assert not locusts(run_dir)
 
     record = json.loads((run_dir / "record.json").read_text())
     assert record["passed"] is True and record["error"] is None
     assert (record["instance"], record["level"], record["world"], record["seed"]) == ("manual_scaling", 1, "twin", 7)
     assert record["model"] == llm.model
-    assert record["profile"] == {"name": "quick", "after_ready": 0.0, "stabilise": 65.0}
+    assert record["profile"] == QUICK.as_record()
+    assert record["runner"] == "low_level_L1_2" and record["timeline"] == "timeline.png"
+    assert (run_dir / "timeline.png").stat().st_size > 10_000
+    assert record["scores_before"]["replicas"]["passed"] is False
+    assert [action["language"] for action in record["actions"]] == ["bash", "bash", "python"]
     assert (record["steps"], record["failed_steps"]) == (5, 0) and record["tokens"] > 0
     assert record["scores"]["replicas"]["passed"] is True
     assert record["scores"]["replicas"]["evidence"]
@@ -151,7 +134,7 @@ def test_ctrl_c_while_stabilising_stops_locust_and_still_writes_the_record(
     shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
 ) -> None:
     with ScriptedLLM({CATALOGUE: NO_OP}) as llm:
-        flags = _entry_flags(tmp_path, rabbitmq, llm, shared_shop)
+        flags = entry_flags(tmp_path, rabbitmq, llm, shared_shop)
         process = subprocess.Popen(
             [sys.executable, "-m", "src.empirical_low_level_L1_2", "--instance", "manual_scaling", *flags],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -167,7 +150,7 @@ def test_ctrl_c_while_stabilising_stops_locust_and_still_writes_the_record(
     assert process.returncode == 130, "".join(lines) + rest
     assert "error: interrupted; load and chaos were stopped and the record written" in rest
     [run_dir] = (tmp_path / "results").iterdir()
-    assert not _locusts(run_dir)
+    assert not locusts(run_dir)
     record = json.loads((run_dir / "record.json").read_text())
     assert (record["passed"], record["error"], record["scores"]) == (False, "interrupted", {})
     assert [phase["name"] for phase in record["phases"]] == ["prepare", "deploy", "load", "stabilise", "cleanup"]

@@ -148,8 +148,10 @@ def catalogue(replicas: int) -> dict[str, Any]:
                         {
                             "name": "catalogue",
                             "image": "weaveworksdemos/catalogue:0.3.5",
-                            "resources": {"requests": {"cpu": "100m", "memory": "100Mi"},
-                                          "limits": {"cpu": "200m", "memory": "200Mi"}},
+                            "resources": {
+                                "requests": {"cpu": "100m", "memory": "100Mi"},
+                                "limits": {"cpu": "200m", "memory": "200Mi"},
+                            },
                             "readinessProbe": {"httpGet": {"path": "/health", "port": 80}, "initialDelaySeconds": 10},
                         }
                     ]
@@ -198,13 +200,19 @@ def test_pod_failure_on_catalogue_fails_one_pod_and_reports_it_injected() -> Non
         assert hit.faults == Faults(failed=True)
         assert obj["metadata"]["finalizers"] == [FINALIZER]
         assert [(cond["type"], cond["status"]) for cond in obj["status"]["conditions"]] == [
-            ("Selected", "True"), ("AllInjected", "True"), ("AllRecovered", "False"), ("Paused", "False"),
+            ("Selected", "True"),
+            ("AllInjected", "True"),
+            ("AllRecovered", "False"),
+            ("Paused", "False"),
         ]
         assert obj["status"]["experiment"]["desiredPhase"] == "Run"
         [record] = records(obj)
         assert record["id"] == f"{NS}/{hit.name}"
         assert (record["phase"], record["selectorKey"], record["injectedCount"], record["recoveredCount"]) == (
-            "Injected", ".", 1, 0,
+            "Injected",
+            ".",
+            1,
+            0,
         )
         assert [(e["type"], e["operation"]) for e in record["events"]] == [("Succeeded", "Apply")]
         reasons = c.events("pod-failure")

@@ -79,7 +79,8 @@ class Cluster:
 
     def events(self, reason: str | None = None, name_prefix: str = "") -> list[dict[str, Any]]:
         return [
-            e for e in self.store.iter(EVENTS)
+            e
+            for e in self.store.iter(EVENTS)
             if (reason is None or e["reason"] == reason) and e["involvedObject"]["name"].startswith(name_prefix)
         ]
 
@@ -176,8 +177,10 @@ def deployment(
                             "name": name,
                             "image": image,
                             "ports": [{"name": "http", "containerPort": 80}],
-                            "resources": {"requests": {"cpu": "100m", "memory": "100Mi"},
-                                          "limits": {"cpu": "200m", "memory": "200Mi"}},
+                            "resources": {
+                                "requests": {"cpu": "100m", "memory": "100Mi"},
+                                "limits": {"cpu": "200m", "memory": "200Mi"},
+                            },
                             "readinessProbe": {"httpGet": {"path": "/health", "port": 80}, "initialDelaySeconds": 10},
                         }
                     ]
@@ -210,7 +213,11 @@ def test_a_deployment_yields_a_ready_pod_with_the_status_kubectl_reads() -> None
         assert status["podIP"].startswith("10.244.") and status["hostIP"] == "172.18.0.2"
         assert status["qosClass"] == "Burstable"
         assert [cond["type"] for cond in status["conditions"]] == [
-            "PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled",
+            "PodReadyToStartContainers",
+            "Initialized",
+            "Ready",
+            "ContainersReady",
+            "PodScheduled",
         ]
         [container] = status["containerStatuses"]
         assert container["ready"] and container["started"] and container["restartCount"] == 0
@@ -296,8 +303,11 @@ def test_rollout_restart_replaces_every_pod() -> None:
 
         c.store.mutate(DEPLOYMENTS, NS, "catalogue", restart)
         await c.wait_for(
-            lambda: c.rolled_out("catalogue") and not old_pods & {p["metadata"]["name"] for p in c.pods("catalogue")}
-            and len(c.pods("catalogue")) == 2,
+            lambda: (
+                c.rolled_out("catalogue")
+                and not old_pods & {p["metadata"]["name"] for p in c.pods("catalogue")}
+                and len(c.pods("catalogue")) == 2
+            ),
             "every pod replaced",
         )
         assert len(c.replicasets("catalogue")) == 2
@@ -327,8 +337,10 @@ def test_rolling_back_to_an_old_template_reuses_its_replicaset() -> None:
         assert reused["metadata"]["annotations"][REVISION] == "3"
         assert reused["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] == "1"
         assert c.deployment("catalogue")["metadata"]["annotations"][REVISION] == "3"
-        assert c.pods("catalogue")[0]["metadata"]["labels"]["pod-template-hash"] == first["spec"]["selector"][
-            "matchLabels"]["pod-template-hash"]
+        assert (
+            c.pods("catalogue")[0]["metadata"]["labels"]["pod-template-hash"]
+            == first["spec"]["selector"]["matchLabels"]["pod-template-hash"]
+        )
 
     run(scenario)
 
@@ -570,8 +582,12 @@ def hpa(maximum: int = 3) -> dict[str, Any]:
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "catalogue"},
             "minReplicas": 1,
             "maxReplicas": maximum,
-            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-                "type": "Utilization", "averageUtilization": 50}}}],
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}},
+                }
+            ],
         },
     }
 
@@ -666,12 +682,18 @@ def test_proportional_scaling_keeps_each_replicasets_share() -> None:
     spec = {"replicas": 20, "strategy": {"type": "RollingUpdate", "rollingUpdate": rolling}}
 
     def rs(name: str, size: int, created: str) -> dict[str, Any]:
-        return {"metadata": {"name": name, "creationTimestamp": created,
-                             "annotations": {"deployment.kubernetes.io/max-replicas": "13"}},
-                "spec": {"replicas": size}}
+        return {
+            "metadata": {
+                "name": name,
+                "creationTimestamp": created,
+                "annotations": {"deployment.kubernetes.io/max-replicas": "13"},
+            },
+            "spec": {"replicas": size},
+        }
 
-    sizes = proportional_sizes({"spec": spec}, [rs("old", 8, "2026-01-01T00:00:00Z"),
-                                                rs("new", 5, "2026-01-02T00:00:00Z")], None)
+    sizes = proportional_sizes(
+        {"spec": spec}, [rs("old", 8, "2026-01-01T00:00:00Z"), rs("new", 5, "2026-01-02T00:00:00Z")], None
+    )
     assert sum(sizes.values()) == 23
     assert sizes["old"] > sizes["new"] > 5
 
@@ -725,6 +747,11 @@ def test_the_public_surface_is_pinned() -> None:
     import src.twin.controllers as package
 
     assert sorted(package.__all__) == [
-        "ControllerConfig", "Controllers", "EventRecorder", "HealthyPods", "PodHealth", "node_object",
+        "ControllerConfig",
+        "Controllers",
+        "EventRecorder",
+        "HealthyPods",
+        "PodHealth",
+        "node_object",
         "start_controllers",
     ]

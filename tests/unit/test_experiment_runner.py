@@ -13,9 +13,10 @@ import pytest
 from src import empirical_low_level_L1_2
 from src.evaluate import Score
 from src.experiment import QUICK, RECORD_NAME, RunRecord, TrialSpec, load_instance, read_record, write_record
-from src.experiment._low_level import evaluate, run_folder_name
+from src.experiment._low_level import evaluate
 from src.experiment._phases import Phases
 from src.experiment._record import PhaseTiming
+from src.experiment._trial import run_folder_name
 
 
 def _record() -> RunRecord:
@@ -54,13 +55,15 @@ def test_write_record_writes_every_field_as_json_and_leaves_no_temporary_file(tm
         "twin",
         42,
     )
-    assert document["profile"] == {"name": "quick", "after_ready": 0.0, "stabilise": 65.0}
+    assert document["profile"] == QUICK.as_record()
+    assert document["profile"]["window"] == "1m" and document["version"] == 2
     assert document["phases"] == [{"name": "stabilise", "started_at": "2026-01-01T00:00:00+00:00", "seconds": 65.0}]
     assert (document["steps"], document["failed_steps"], document["tokens"]) == (5, 1, 1234)
     assert document["scores"]["replicas"] == {
         "passed": True,
         "explanation": "3 of 3 Ready",
         "evidence": {"ready": 3, "at": "2026-01-01 00:00:00+00:00"},
+        "counts": True,
     }
 
 

@@ -175,6 +175,8 @@ def test_the_exported_names_are_pinned() -> None:
             "MessageFormatError",
             "MessageType",
             "MessagingError",
+            "RoundHook",
+            "RoundLog",
             "RoundResult",
             "Topology",
             "TopologyError",

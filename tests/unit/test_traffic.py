@@ -47,6 +47,7 @@ def test_the_package_exports_exactly_its_public_api():
         "LocustMissingError",
         "Mix",
         "SOCK_IDS",
+        "ServiceLookupError",
         "Traffic",
         "TrafficError",
         "TrafficStartError",
@@ -56,6 +57,7 @@ def test_the_package_exports_exactly_its_public_api():
         "WorkloadError",
         "load_workloads",
         "mix_for",
+        "node_port_url",
         "workload_for",
     ]
 

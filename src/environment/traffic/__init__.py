@@ -6,6 +6,7 @@
 """
 
 from ._mixes import COMPONENTS, SOCK_IDS, Mix, UnknownComponentError, mix_for
+from ._service import ServiceLookupError, node_port_url
 from ._stats import TrafficStats
 from ._traffic import LocustMissingError, Traffic, TrafficError, TrafficStartError
 from ._workload import Workload, WorkloadError, load_workloads, workload_for
@@ -15,6 +16,7 @@ __all__ = [
     "SOCK_IDS",
     "LocustMissingError",
     "Mix",
+    "ServiceLookupError",
     "Traffic",
     "TrafficError",
     "TrafficStartError",
@@ -24,5 +26,6 @@ __all__ = [
     "WorkloadError",
     "load_workloads",
     "mix_for",
+    "node_port_url",
     "workload_for",
 ]

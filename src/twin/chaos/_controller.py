@@ -183,8 +183,9 @@ class ChaosController:
                 phase, reason, message, wake = st.RUN, "Started", "Experiment has started", remaining
         if phase != previous:
             self._recorder.record(obj, "Normal", reason, message, "desiredphase")
-            self._recorder.record(obj, "Normal", "Updated", "Successfully update desiredPhase of resource",
-                                  "desiredphase")
+            self._recorder.record(
+                obj, "Normal", "Updated", "Successfully update desiredPhase of resource", "desiredphase"
+            )
         return phase, wake
 
     def _select(self, obj: dict[str, Any], experiment: _Experiment) -> list[dict[str, Any]] | None:
@@ -192,8 +193,12 @@ class ChaosController:
         per_container = obj["kind"] == "StressChaos" or spec.get("action") == "container-kill"
         try:
             targets = select_targets(
-                self._store.iter(PODS), node_index(self._store.iter(NODES)), spec,
-                obj["metadata"].get("namespace", ""), self._store.rng, per_container=per_container,
+                self._store.iter(PODS),
+                node_index(self._store.iter(NODES)),
+                spec,
+                obj["metadata"].get("namespace", ""),
+                self._store.rng,
+                per_container=per_container,
             )
         except SelectionError as err:
             experiment.selection_error = str(err)
@@ -300,12 +305,12 @@ class ChaosController:
         def change(draft: dict[str, Any]) -> None:
             draft["status"] = status
 
-        self._store.mutate(resource, obj["metadata"]["namespace"], obj["metadata"]["name"], change,
-                           subresource="status")
+        self._store.mutate(
+            resource, obj["metadata"]["namespace"], obj["metadata"]["name"], change, subresource="status"
+        )
         if status["experiment"].get("containerRecords") != old_records:
             self._recorder.record(obj, "Normal", "Updated", "Successfully update records of resource", "records")
 
 
 def _name(obj: dict[str, Any]) -> str:
     return f"{obj['kind']} {obj['metadata'].get('namespace', '')}/{obj['metadata']['name']}"
-

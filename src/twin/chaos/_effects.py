@@ -66,8 +66,9 @@ def _stress(stressors: dict[str, Any], memory_limit: int | None, name: str) -> F
         faults.stress_workers = workers
     memory = stressors.get("memory")
     if memory:
-        faults.stress_memory_bytes = int(memory.get("workers") or 0) * _memory_size(memory.get("size"), memory_limit,
-                                                                                   name)
+        faults.stress_memory_bytes = int(memory.get("workers") or 0) * _memory_size(
+            memory.get("size"), memory_limit, name
+        )
     return faults
 
 
@@ -129,8 +130,9 @@ def combine(contributions: Iterable[Faults]) -> Faults:
         kept *= 1.0 - part.loss
         if part.bandwidth_bytes_per_second > 0:
             current = total.bandwidth_bytes_per_second
-            total.bandwidth_bytes_per_second = min(current, part.bandwidth_bytes_per_second) if current else (
-                part.bandwidth_bytes_per_second)
+            total.bandwidth_bytes_per_second = (
+                min(current, part.bandwidth_bytes_per_second) if current else (part.bandwidth_bytes_per_second)
+            )
     total.loss = 1.0 - kept
     return total
 

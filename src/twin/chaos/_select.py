@@ -164,4 +164,3 @@ def _by_mode(pods: list[dict[str, Any]], mode: str, value: Any, rng: random.Rand
 def node_index(nodes: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Nodes by name, for `select_targets`."""
     return {node["metadata"]["name"]: node for node in nodes}
-

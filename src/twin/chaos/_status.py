@@ -27,14 +27,23 @@ PAUSE_ANNOTATION = "experiment.chaos-mesh.org/pause"
 
 
 def new_record(record_id: str) -> dict[str, Any]:
-    return {"id": record_id, "selectorKey": SELECTOR_KEY, "phase": NOT_INJECTED, "injectedCount": 0,
-            "recoveredCount": 0, "events": []}
+    return {
+        "id": record_id,
+        "selectorKey": SELECTOR_KEY,
+        "phase": NOT_INJECTED,
+        "injectedCount": 0,
+        "recoveredCount": 0,
+        "events": [],
+    }
 
 
 def note(record: dict[str, Any], operation: str, now: float, error: str | None = None) -> None:
     """Append one apply/recover event to a record, counting successes as Chaos Mesh does."""
-    event: dict[str, Any] = {"type": "Failed" if error else "Succeeded", "operation": operation,
-                             "timestamp": rfc3339(now)}
+    event: dict[str, Any] = {
+        "type": "Failed" if error else "Succeeded",
+        "operation": operation,
+        "timestamp": rfc3339(now),
+    }
     if error:
         event["message"] = error
     elif operation == "Apply":

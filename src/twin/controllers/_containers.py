@@ -128,8 +128,9 @@ class Runtime:
         ref = parse_image(c.image)
         if ref is None:
             c.waiting = ("InvalidImageName", f'couldn\'t parse image name "{c.image}": invalid reference format')
-            self._event(pod, c, "Warning", "InspectFailed",
-                        f'Failed to apply default image tag "{c.image}": {c.waiting[1]}')
+            self._event(
+                pod, c, "Warning", "InspectFailed", f'Failed to apply default image tag "{c.image}": {c.waiting[1]}'
+            )
             self._event(pod, c, "Warning", "Failed", "Error: InvalidImageName")
             return
         policy = spec.get("imagePullPolicy", "IfNotPresent")
@@ -161,9 +162,14 @@ class Runtime:
         self._present.add(ref.canonical)
         c.pulled, c.pull_failures = ref, 0
         took = self._rng.uniform(*PULL_SECONDS) * self._scale
-        self._event(pod, c, "Normal", "Pulled",
-                    f'Successfully pulled image "{c.image}" in {took:.3f}s ({took:.3f}s including waiting). '
-                    f"Image size: {ref.size_bytes} bytes.")
+        self._event(
+            pod,
+            c,
+            "Normal",
+            "Pulled",
+            f'Successfully pulled image "{c.image}" in {took:.3f}s ({took:.3f}s including waiting). '
+            f"Image size: {ref.size_bytes} bytes.",
+        )
         c.step, c.due = "create", at + CREATE_SECONDS * self._scale
 
     def _step_pull_backoff(self, pod: dict[str, Any], c: Container, spec: dict[str, Any], at: float) -> None:

@@ -291,8 +291,10 @@ class DeploymentController:
         alive = sorted((rs for rs in old if not is_terminating(rs)), key=ro.revision)
         for rs in alive[: max(len(alive) - int(limit), 0)]:
             status = rs.get("status", {})
-            if ro.replicas(rs) or status.get("replicas") or status.get("observedGeneration", 0) < rs["metadata"].get(
-                "generation", 1
+            if (
+                ro.replicas(rs)
+                or status.get("replicas")
+                or status.get("observedGeneration", 0) < rs["metadata"].get("generation", 1)
             ):
                 continue
             logger.debug("deleting old replica set %s/%s", rs["metadata"]["namespace"], rs["metadata"]["name"])
@@ -359,11 +361,18 @@ class DeploymentController:
             status["collisionCount"] = previous["collisionCount"]
         conditions = clone(previous.get("conditions") or [])
         if counts["availableReplicas"] >= ro.replicas(deployment) - ro.max_unavailable(deployment):
-            _set_condition(conditions, "Available", "True", "MinimumReplicasAvailable",
-                           "Deployment has minimum availability.", now)
+            _set_condition(
+                conditions, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now
+            )
         else:
-            _set_condition(conditions, "Available", "False", "MinimumReplicasUnavailable",
-                           "Deployment does not have minimum availability.", now)
+            _set_condition(
+                conditions,
+                "Available",
+                "False",
+                "MinimumReplicasUnavailable",
+                "Deployment does not have minimum availability.",
+                now,
+            )
         recheck = None
         deadline = deployment["spec"].get("progressDeadlineSeconds")
         if progress and deadline is not None:
@@ -394,8 +403,14 @@ class DeploymentController:
             return None
         name = new["metadata"]["name"] if new else ""
         if _complete(deployment, counts):
-            _set_condition(conditions, "Progressing", "True", "NewReplicaSetAvailable",
-                           f'ReplicaSet "{name}" has successfully progressed.', now)
+            _set_condition(
+                conditions,
+                "Progressing",
+                "True",
+                "NewReplicaSetAvailable",
+                f'ReplicaSet "{name}" has successfully progressed.',
+                now,
+            )
             return None
         if _progressed(previous, counts):
             message = f'ReplicaSet "{name}" is progressing.' if new else "Deployment is progressing."
@@ -405,8 +420,14 @@ class DeploymentController:
             return None
         remaining = parse_time(current.get("lastUpdateTime") or rfc3339(now)) + deadline - now
         if remaining < 0:
-            _set_condition(conditions, "Progressing", "False", "ProgressDeadlineExceeded",
-                           f'ReplicaSet "{name}" has timed out progressing.', now)
+            _set_condition(
+                conditions,
+                "Progressing",
+                "False",
+                "ProgressDeadlineExceeded",
+                f'ReplicaSet "{name}" has timed out progressing.',
+                now,
+            )
             return None
         return remaining + 1.0
 
@@ -423,8 +444,14 @@ def _set_condition(
 ) -> None:
     """`SetDeploymentCondition`: same status and reason is no change unless `force` (progress)."""
     stamp = rfc3339(now)
-    wanted = {"type": kind, "status": status, "lastUpdateTime": stamp, "lastTransitionTime": stamp,
-              "reason": reason, "message": message}
+    wanted = {
+        "type": kind,
+        "status": status,
+        "lastUpdateTime": stamp,
+        "lastTransitionTime": stamp,
+        "reason": reason,
+        "message": message,
+    }
     for index, current in enumerate(conditions):
         if current.get("type") != kind:
             continue

@@ -48,7 +48,10 @@ def _address(pod: dict[str, Any]) -> dict[str, Any]:
     address: dict[str, Any] = {
         "ip": pod["status"]["podIP"],
         "targetRef": {
-            "kind": "Pod", "namespace": metadata["namespace"], "name": metadata["name"], "uid": metadata["uid"],
+            "kind": "Pod",
+            "namespace": metadata["namespace"],
+            "name": metadata["name"],
+            "uid": metadata["uid"],
         },
     }
     if pod.get("spec", {}).get("nodeName"):

@@ -63,8 +63,16 @@ class EventRecorder:
         namespace = metadata.get("namespace") or "default"
         message = message[:MAX_MESSAGE]
         key: _Key = (
-            namespace, obj.get("kind", ""), metadata.get("name", ""), metadata.get("uid", ""),
-            field_path or "", type_, reason, message, component, host or "",
+            namespace,
+            obj.get("kind", ""),
+            metadata.get("name", ""),
+            metadata.get("uid", ""),
+            field_path or "",
+            type_,
+            reason,
+            message,
+            component,
+            host or "",
         )
         now = self._store.clock()
         try:

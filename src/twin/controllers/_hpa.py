@@ -131,10 +131,22 @@ class HpaController:
         minimum, maximum = int(spec.get("minReplicas") or 1), int(spec.get("maxReplicas") or 1)
         if current == 0 and minimum != 0:
             status["desiredReplicas"] = 0
-            set_condition(conditions, "AbleToScale", "True", now, "SucceededGetScale",
-                          "the HPA controller was able to get the target's current scale")
-            set_condition(conditions, "ScalingActive", "False", now, "ScalingDisabled",
-                          "scaling is disabled since the replica count of the target is zero")
+            set_condition(
+                conditions,
+                "AbleToScale",
+                "True",
+                now,
+                "SucceededGetScale",
+                "the HPA controller was able to get the target's current scale",
+            )
+            set_condition(
+                conditions,
+                "ScalingActive",
+                "False",
+                now,
+                "ScalingDisabled",
+                "scaling is disabled since the replica count of the target is zero",
+            )
             return
         pods = self._pods(target)
         proposals, failures = [], []
@@ -145,52 +157,102 @@ class HpaController:
                 failures.append(err)
         if not proposals:
             first = failures[0]
-            set_condition(conditions, "AbleToScale", "True", now, "SucceededGetScale",
-                          "the HPA controller was able to get the target's current scale")
+            set_condition(
+                conditions,
+                "AbleToScale",
+                "True",
+                now,
+                "SucceededGetScale",
+                "the HPA controller was able to get the target's current scale",
+            )
             set_condition(conditions, "ScalingActive", "False", now, first.reason, first.message)
             self._recorder.record(hpa, "Warning", first.reason, first.message, COMPONENT)
             self._recorder.record(
-                hpa, "Warning", "FailedComputeMetricsReplicas",
+                hpa,
+                "Warning",
+                "FailedComputeMetricsReplicas",
                 f"invalid metrics ({len(failures)} invalid out of {len(failures)}), first error is: {first.message}",
                 COMPONENT,
             )
             return
         status["currentMetrics"] = [p.current for p in proposals]
         best = max(proposals, key=lambda p: p.replicas)
-        set_condition(conditions, "ScalingActive", "True", now, "ValidMetricFound",
-                      f"the HPA was able to successfully calculate a replica count from {best.description}")
+        set_condition(
+            conditions,
+            "ScalingActive",
+            "True",
+            now,
+            "ValidMetricFound",
+            f"the HPA was able to successfully calculate a replica count from {best.description}",
+        )
         stabilized = self._stabilize(key, spec, best.replicas, current, now)
         desired = min(stabilized, max(2 * current, current + 4))
         if desired < minimum:
             desired = minimum
-            set_condition(conditions, "ScalingLimited", "True", now, "TooFewReplicas",
-                          "the desired replica count is less than the minimum replica count")
+            set_condition(
+                conditions,
+                "ScalingLimited",
+                "True",
+                now,
+                "TooFewReplicas",
+                "the desired replica count is less than the minimum replica count",
+            )
         elif desired > maximum:
             desired = maximum
-            set_condition(conditions, "ScalingLimited", "True", now, "TooManyReplicas",
-                          "the desired replica count is more than the maximum replica count")
+            set_condition(
+                conditions,
+                "ScalingLimited",
+                "True",
+                now,
+                "TooManyReplicas",
+                "the desired replica count is more than the maximum replica count",
+            )
         elif desired < stabilized:
-            set_condition(conditions, "ScalingLimited", "True", now, "ScaleUpLimit",
-                          "the desired replica count is increasing faster than the maximum scale rate")
+            set_condition(
+                conditions,
+                "ScalingLimited",
+                "True",
+                now,
+                "ScaleUpLimit",
+                "the desired replica count is increasing faster than the maximum scale rate",
+            )
         else:
-            set_condition(conditions, "ScalingLimited", "False", now, "DesiredWithinRange",
-                          "the desired count is within the acceptable range")
+            set_condition(
+                conditions,
+                "ScalingLimited",
+                "False",
+                now,
+                "DesiredWithinRange",
+                "the desired count is within the acceptable range",
+            )
         status["desiredReplicas"] = desired
         if desired == current:
             if stabilized > best.replicas:
-                set_condition(conditions, "AbleToScale", "True", now, "ScaleDownStabilized",
-                              "recent recommendations were higher than current one, applying the highest recent "
-                              "recommendation")
+                set_condition(
+                    conditions,
+                    "AbleToScale",
+                    "True",
+                    now,
+                    "ScaleDownStabilized",
+                    "recent recommendations were higher than current one, applying the highest recent recommendation",
+                )
             else:
-                set_condition(conditions, "AbleToScale", "True", now, "ReadyForNewScale",
-                              "recommended size matches current size")
+                set_condition(
+                    conditions, "AbleToScale", "True", now, "ReadyForNewScale", "recommended size matches current size"
+                )
             return
         self._rescale(resource, target, desired)
         reason = f"{best.description} above target" if desired > current else "All metrics below target"
         self._recorder.record(hpa, "Normal", "SuccessfulRescale", f"New size: {desired}; reason: {reason}", COMPONENT)
         status["lastScaleTime"] = rfc3339(now)
-        set_condition(conditions, "AbleToScale", "True", now, "SucceededRescale",
-                      f"the HPA controller was able to update the target scale to {desired}")
+        set_condition(
+            conditions,
+            "AbleToScale",
+            "True",
+            now,
+            "SucceededRescale",
+            f"the HPA controller was able to update the target scale to {desired}",
+        )
 
     def _pods(self, target: dict[str, Any]) -> list[dict[str, Any]]:
         try:
@@ -198,8 +260,10 @@ class HpaController:
         except SelectorError:
             return []
         return [
-            pod for pod in self._store.iter(PODS, target["metadata"]["namespace"])
-            if selector.matches(labels_of(pod)) and not is_terminating(pod)
+            pod
+            for pod in self._store.iter(PODS, target["metadata"]["namespace"])
+            if selector.matches(labels_of(pod))
+            and not is_terminating(pod)
             and pod.get("status", {}).get("phase") not in ("Failed", "Succeeded")
         ]
 

@@ -84,8 +84,10 @@ def _unhealthy_message(spec: dict[str, Any], ip: str) -> str:
             port = declared.get("containerPort", port)
     if "httpGet" in probe:
         scheme = str(probe["httpGet"].get("scheme", "HTTP")).lower()
-        return (f'Readiness probe failed: Get "{scheme}://{ip}:{port}{probe["httpGet"].get("path", "/")}": '
-                "context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+        return (
+            f'Readiness probe failed: Get "{scheme}://{ip}:{port}{probe["httpGet"].get("path", "/")}": '
+            "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+        )
     if "tcpSocket" in probe:
         return f"Readiness probe failed: dial tcp {ip}:{port}: connect: connection refused"
     return "Readiness probe failed: command timed out"
@@ -102,7 +104,11 @@ class Kubelet:
         self._pods: dict[Key, _PodRuntime] = {}
         self._ip_cursor = 1
         self._runtime = Runtime(
-            recorder, config.node_name, config.startup_time_scale, config.known_images, store.rng,
+            recorder,
+            config.node_name,
+            config.startup_time_scale,
+            config.known_images,
+            store.rng,
             lambda: store.random_hex(64),
         )
         self.queue: WorkQueue[Key] = WorkQueue("kubelet", self.reconcile)
@@ -177,8 +183,9 @@ class Kubelet:
                 continue
             verdict = self._health.container_state(pod, container.name, moment)
             if verdict not in HEALTH_VERDICTS:
-                logger.warning("PodHealth said %r about %s/%s; treating it as ok", verdict, pod["metadata"]["name"],
-                               container.name)
+                logger.warning(
+                    "PodHealth said %r about %s/%s; treating it as ok", verdict, pod["metadata"]["name"], container.name
+                )
                 verdict = "ok"
             if verdict in ("crash", "oomkilled"):
                 self._runtime.crash(container, now, oom=verdict == "oomkilled")
@@ -194,8 +201,15 @@ class Kubelet:
         if container.last_unhealthy_event is not None and now - container.last_unhealthy_event < period:
             return
         container.last_unhealthy_event = now
-        self._recorder.record(pod, "Warning", "Unhealthy", _unhealthy_message(spec, state.ip), COMPONENT,
-                              field_path=field_path(container.name), host=self._config.node_name)
+        self._recorder.record(
+            pod,
+            "Warning",
+            "Unhealthy",
+            _unhealthy_message(spec, state.ip),
+            COMPONENT,
+            field_path=field_path(container.name),
+            host=self._config.node_name,
+        )
 
     def _next_wake(self, state: _PodRuntime, now: float) -> float | None:
         times = [c.due for c in state.containers.values() if c.step is not None]
@@ -210,9 +224,15 @@ class Kubelet:
             state.killing_since = now
             for container in state.containers.values():
                 if container.running:
-                    self._recorder.record(pod, "Normal", "Killing", f"Stopping container {container.name}",
-                                          COMPONENT, field_path=field_path(container.name),
-                                          host=self._config.node_name)
+                    self._recorder.record(
+                        pod,
+                        "Normal",
+                        "Killing",
+                        f"Stopping container {container.name}",
+                        COMPONENT,
+                        field_path=field_path(container.name),
+                        host=self._config.node_name,
+                    )
         self._write_status(key, pod, state, now)
         grace = float(pod["metadata"].get("deletionGracePeriodSeconds", 30))
         remaining = state.killing_since + min(grace, 1.0) * self._config.startup_time_scale - now
@@ -246,17 +266,19 @@ class Kubelet:
         order = {kind: index for index, kind in enumerate(CONDITION_ORDER)}
         conditions.sort(key=lambda c: order.get(c.get("type", ""), len(order)))
         host_ip = node_ip(self._store.peek(NODES, "", self._config.node_name))
-        status.update({
-            "phase": _phase(pod, statuses),
-            "conditions": conditions,
-            "hostIP": host_ip,
-            "hostIPs": [{"ip": host_ip}],
-            "podIP": state.ip,
-            "podIPs": [{"ip": state.ip}],
-            "startTime": rfc3339(state.started),
-            "containerStatuses": statuses,
-            "qosClass": _qos_class(pod.get("spec", {})),
-        })
+        status.update(
+            {
+                "phase": _phase(pod, statuses),
+                "conditions": conditions,
+                "hostIP": host_ip,
+                "hostIPs": [{"ip": host_ip}],
+                "podIP": state.ip,
+                "podIPs": [{"ip": state.ip}],
+                "startTime": rfc3339(state.started),
+                "containerStatuses": statuses,
+                "qosClass": _qos_class(pod.get("spec", {})),
+            }
+        )
         init = _init_statuses(pod, state)
         if init:
             status["initContainerStatuses"] = init
@@ -325,4 +347,3 @@ def _init_statuses(pod: dict[str, Any], state: _PodRuntime) -> list[dict[str, An
         }
         for spec in pod.get("spec", {}).get("initContainers") or []
     ]
-

@@ -75,8 +75,14 @@ class NamespaceController:
             return
         status = clone(namespace.get("status") or {})
         conditions = status.setdefault("conditions", [])
-        set_condition(conditions, "NamespaceContentRemaining", "True", self._store.clock(),
-                      "SomeResourcesRemain", f"Some resources are remaining: {summary}")
+        set_condition(
+            conditions,
+            "NamespaceContentRemaining",
+            "True",
+            self._store.clock(),
+            "SomeResourcesRemain",
+            f"Some resources are remaining: {summary}",
+        )
         if status == namespace.get("status"):
             return
 

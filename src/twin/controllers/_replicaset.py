@@ -164,4 +164,3 @@ def _selector(rs: dict[str, Any]) -> LabelSelector:
         return LabelSelector.from_spec(rs.get("spec", {}).get("selector"))
     except SelectorError:
         return LabelSelector(matches_nothing=True)
-

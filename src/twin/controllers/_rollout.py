@@ -202,8 +202,10 @@ def proportional_sizes(
             share = -replicas(rs)
         else:
             annotated = (rs["metadata"].get("annotations") or {}).get(MAX_REPLICAS)
-            basis = int(annotated) if annotated and annotated.isdigit() and int(annotated) > 0 else max(
-                sum(replicas(r) for r in active), 1
+            basis = (
+                int(annotated)
+                if annotated and annotated.isdigit() and int(annotated) > 0
+                else max(sum(replicas(r) for r in active), 1)
             )
             share = round(replicas(rs) * allowed / basis) - replicas(rs)
         room = to_add - added
@@ -224,7 +226,5 @@ def sized_annotations(deployment: dict[str, Any], annotations: dict[str, Any]) -
 def copied_annotations(deployment: dict[str, Any]) -> dict[str, str]:
     """The Deployment's annotations a new ReplicaSet inherits."""
     return {
-        key: value
-        for key, value in (deployment["metadata"].get("annotations") or {}).items()
-        if key not in NOT_COPIED
+        key: value for key, value in (deployment["metadata"].get("annotations") or {}).items() if key not in NOT_COPIED
     }

@@ -110,7 +110,8 @@ class Scheduler:
         free = _allocatable(node)
         name = node["metadata"]["name"]
         bound = [
-            other for other in self._store.iter(PODS)
+            other
+            for other in self._store.iter(PODS)
             if other.get("spec", {}).get("nodeName") == name
             and other.get("status", {}).get("phase") not in ("Succeeded", "Failed")
         ]

@@ -14,10 +14,10 @@ SOCKS: tuple[dict[str, Any], ...] = tuple(yaml.safe_load(CATALOGUE_FILE.read_tex
 TAGS = sorted({tag for sock in SOCKS for tag in sock["tag"]})
 CUSTOMER = {"id": "57a98d98e4b00679b4a830af", "firstName": "Eve", "lastName": "Berger", "username": "Eve_Berger"}
 PAGE = (
-    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>WeaveSocks</title>"
-    "<link href=\"css/bootstrap.min.css\" rel=\"stylesheet\"></head><body><div id=\"top\"><div class=\"container\">"
-    "<a href=\"index.html\">WeaveSocks</a></div></div><div id=\"content\"><div class=\"container\">"
-    "<div class=\"row products\" id=\"products\"></div></div></div><script src=\"js/front.js\"></script>"
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>WeaveSocks</title>'
+    '<link href="css/bootstrap.min.css" rel="stylesheet"></head><body><div id="top"><div class="container">'
+    '<a href="index.html">WeaveSocks</a></div></div><div id="content"><div class="container">'
+    '<div class="row products" id="products"></div></div></div><script src="js/front.js"></script>'
     "</body></html>"
 )
 

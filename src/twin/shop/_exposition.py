@@ -105,15 +105,21 @@ def cadvisor_exposition(
     return "\n".join(lines) + "\n"
 
 
-def _condition(obj: dict[str, Any], kind: str) -> str:
+def _condition(obj: dict[str, Any], kind: str) -> str | None:
+    """`true`, `false` or `unknown`; None when the object has no condition of that type."""
     for condition in obj.get("status", {}).get("conditions") or []:
         if condition.get("type") == kind:
             return str(condition.get("status", "Unknown")).lower()
-    return "unknown"
+    return None
 
 
 def kube_state_exposition(pods: Iterable[dict[str, Any]], deployments: Iterable[dict[str, Any]]) -> str:
-    """kube-state-metrics' view of pods and deployments."""
+    """kube-state-metrics' (v2) view of pods and deployments.
+
+    As there, a pod without a Ready condition yet (just created, not scheduled) has no
+    `kube_pod_status_ready` series and one without a phase no `kube_pod_status_phase` series, so
+    `sum(kube_pod_status_ready{condition="true"})` counts exactly the pods the API calls Ready.
+    """
     lines = [
         "# TYPE kube_pod_status_ready gauge",
         "# TYPE kube_pod_status_phase gauge",
@@ -125,11 +131,11 @@ def kube_state_exposition(pods: Iterable[dict[str, Any]], deployments: Iterable[
         namespace, name = pod["metadata"].get("namespace", ""), pod["metadata"]["name"]
         uid = pod["metadata"]["uid"]
         ready = _condition(pod, "Ready")
-        for value in ("true", "false", "unknown"):
+        for value in ("true", "false", "unknown") if ready else ():
             labels = _labels([("namespace", namespace), ("pod", name), ("uid", uid), ("condition", value)])
             lines.append(f"kube_pod_status_ready{labels} {int(ready == value)}")
-        phase = pod.get("status", {}).get("phase", "Pending")
-        for value in ("Pending", "Running", "Succeeded", "Failed", "Unknown"):
+        phase = pod.get("status", {}).get("phase")
+        for value in ("Pending", "Running", "Succeeded", "Failed", "Unknown") if phase else ():
             labels = _labels([("namespace", namespace), ("pod", name), ("uid", uid), ("phase", value)])
             lines.append(f"kube_pod_status_phase{labels} {int(phase == value)}")
         node = pod.get("spec", {}).get("nodeName", "")

@@ -47,7 +47,7 @@ class Reply:
 
 
 def _no_endpoints(service: str) -> Reply:
-    return Reply(503, "text/plain", f"no endpoints available for service \"{service}\"\n".encode())
+    return Reply(503, "text/plain", f'no endpoints available for service "{service}"\n'.encode())
 
 
 class ShopModel:
@@ -192,8 +192,12 @@ class ShopModel:
                 break
         content_type, body = render(route.body, path) if status < 400 else ("text/plain", b"Internal Server Error\n")
         await self._network_delay(runtime, lost, len(body))
-        runtime.record(self._method_label(runtime, method), self._route_label(runtime, route, path), status,
-                       self._clock() - started)
+        runtime.record(
+            self._method_label(runtime, method),
+            self._route_label(runtime, route, path),
+            status,
+            self._clock() - started,
+        )
         return Reply(status, content_type, body)
 
     def _cost(self, route: RouteSpec) -> float:

@@ -1,0 +1,192 @@
+"""What the four `python -m src.empirical_*` entry modules share: flags, input checks, the trial loop, exit codes.
+
+Each entry module names its runner (`RunnerKind`); this module parses the original flags plus
+`--trials`, `--profile` and `--world`, checks everything the user typed before anything starts
+(one line and exit code 2 when something is wrong), runs the trials one after another and prints
+one summary line per trial on stdout. Ctrl-C (or SIGTERM) stops the trial, cleans up and writes
+its record; a second Ctrl-C skips the cleanup step it lands in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from ..agent import load_catalog, parse_components
+from ..agent._cli import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    INPUT_ERRORS,
+    WORLD_ERRORS,
+    OneLineParser,
+    add_run_arguments,
+    check_task,
+    configure_logging,
+    fail,
+    interrupts_as_keyboard,
+    with_max_turns,
+)
+from ..config import WORLDS, AgentSettings, Settings, load_settings
+from ..environment.traffic import ServiceLookupError, TrafficError, workload_for
+from ..evaluate import EvaluationError
+from ..llm import LLMSettings, banner, load_llm_settings
+from ._instance import FAULT_LEVELS, Instance
+from ._profile import PROFILES
+from ._record import RunRecord
+from ._trial import DEFAULT_AGENT_TIMEOUT, TrialPlaces, TrialSpec
+from ._world import WorldError
+from .dataset import load_instance
+
+TRIAL_ERRORS = (*WORLD_ERRORS, WorldError, TrafficError, ServiceLookupError, EvaluationError)
+DEFAULT_GROUP = ("catalogue", "front-end")
+"""The maintainers of the paper's high-level experiments."""
+
+Runner = Callable[..., tuple[RunRecord, Path]]
+
+
+@dataclass(frozen=True)
+class RunnerKind:
+    """One entry module: its name, which instances it plays, and the function that plays a trial."""
+
+    module: str
+    scope: str
+    """`low` or `high`."""
+    levels: tuple[int, ...]
+    run: Runner
+
+    @property
+    def prog(self) -> str:
+        return f"python -m src.{self.module}"
+
+
+def _module_for(instance: Instance) -> str:
+    level = "L3_4_5" if instance.level in FAULT_LEVELS else "L1_2"
+    return f"src.empirical_{'high' if instance.scope == 'high' else 'low'}_level_{level}"
+
+
+def _parser(kind: RunnerKind, doc: str) -> OneLineParser:
+    parser = OneLineParser(prog=kind.prog, description=doc.splitlines()[0])
+    if kind.scope == "high" and FAULT_LEVELS[0] not in kind.levels:
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--instance", help="the dataset instance (a name in data/dataset/)")
+        source.add_argument("--task", help="a free-text task for the manager (not scored)")
+    else:
+        parser.add_argument("--instance", required=True, help="the dataset instance (a name in data/dataset/)")
+    if kind.scope == "high":
+        parser.add_argument(
+            "--components",
+            default=",".join(DEFAULT_GROUP),
+            help=f"comma-separated maintainers under the manager (default {','.join(DEFAULT_GROUP)})",
+        )
+    parser.add_argument("--suffix", default="run", help="a label in the run folder's name (default 'run')")
+    parser.add_argument("--trials", type=int, default=1, help="how many trials to run (the paper ran 3)")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick", help="the waits (default quick)")
+    parser.add_argument("--world", choices=WORLDS, default=None, help="twin or kubernetes (default from config)")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_AGENT_TIMEOUT, help="seconds the agents may work (default 900)"
+    )
+    add_run_arguments(parser)
+    return parser
+
+
+def _instance(kind: RunnerKind, args: argparse.Namespace, settings: Settings, components: tuple[str, ...]) -> Instance:
+    from ._high_level import free_task
+
+    task = getattr(args, "task", None)
+    if task is not None:
+        return free_task(check_task(task), components, settings.namespace, "heavy", "front-end")
+    instance = load_instance(args.instance, health_check_task=settings.agents.health_check_task)
+    fits = instance.level in kind.levels and (instance.scope == kind.scope or instance.level in FAULT_LEVELS)
+    if not fits:
+        raise ValueError(
+            f"instance {instance.name} is a {instance.scope}-level L{instance.level} task; "
+            f"use python -m {_module_for(instance)}"
+        )
+    workload_for(instance.load_target, instance.workload)
+    return instance
+
+
+def _components(kind: RunnerKind, text: str | None) -> tuple[str, ...]:
+    if kind.scope != "high" or text is None:
+        return ()
+    return tuple(parse_components(text, load_catalog()))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    instance: Instance
+    settings: Settings
+    agents: AgentSettings
+    llm: LLMSettings
+    components: tuple[str, ...]
+
+
+def _plan(kind: RunnerKind, args: argparse.Namespace) -> _Plan:
+    """Everything checked before anything starts; raises one of `INPUT_ERRORS` with a one-line message."""
+    config = args.config
+    settings = load_settings(config) if config else load_settings()
+    if args.world:
+        settings = dataclasses.replace(settings, world=args.world)
+    components = _components(kind, getattr(args, "components", None))
+    instance = _instance(kind, args, settings, components)
+    if args.trials < 1:
+        raise ValueError(f"--trials must be at least 1, got {args.trials}")
+    if args.timeout <= 0:
+        raise ValueError(f"--timeout must be greater than 0, got {args.timeout:g}")
+    llm = load_llm_settings(args.secret, args.cache_seed)
+    agents = with_max_turns(settings.agents, args.max_turns, smoke_test=llm.smoke_test)
+    return _Plan(instance, settings, agents, llm, components)
+
+
+def summary(record: RunRecord) -> str:
+    """One line for stdout: the trial's result in the paper's terms."""
+    if record.error is not None:
+        return f"error: {record.error}"
+    if record.levels is not None:
+        levels = record.levels
+        parts = [f"{name.upper()} {levels[name][0]}/{levels[name][1]}" for name in ("l3", "l4", "l5")]
+        parts += [f"first {_dash(levels['first'])}", f"overall {_dash(levels['overall'])}"]
+        return ", ".join(parts)
+    if record.rounds:
+        correct = sum(item["correct"] for entry in record.rounds for item in entry["assignments"])
+        total = sum(len(entry["assignments"]) for entry in record.rounds)
+        scored = "passed" if record.passed else ("failed" if record.scores else "not scored")
+        return f"{len(record.rounds)} rounds, {record.steps or 0} steps, assignment {correct}/{total}, {scored}"
+    return "passed" if record.passed else ("failed" if record.scores else "not scored")
+
+
+def _dash(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def main(kind: RunnerKind, doc: str, argv: list[str] | None = None, stream: TextIO | None = None) -> int:
+    """Parse, check, run the trials; return the exit code (0 done, 1 the world failed, 2 bad input, 130 interrupted)."""
+    args = _parser(kind, doc).parse_args(argv)
+    try:
+        plan = _plan(kind, args)
+    except INPUT_ERRORS as err:
+        return fail(str(err), EXIT_BAD_INPUT)
+    configure_logging()
+    sys.stderr.write(banner(plan.llm) + "\n")
+    places = TrialPlaces(args.results_dir, args.state_dir)
+    profile = PROFILES[args.profile]
+    try:
+        with interrupts_as_keyboard():
+            for trial in range(1, args.trials + 1):
+                spec = TrialSpec(plan.instance, profile, args.suffix, trial, args.timeout, plan.components or None)
+                record, run_dir = kind.run(spec, plan.settings, plan.llm, places, agents=plan.agents, stream=stream)
+                line = f"{plan.instance.name} trial {trial}: {summary(record)} ({run_dir / 'record.json'})\n"
+                sys.stdout.write(line)
+    except KeyboardInterrupt:
+        return fail("interrupted; load and chaos were stopped and the record written", EXIT_INTERRUPTED)
+    except TRIAL_ERRORS as err:
+        return fail(str(err), EXIT_FAILED)
+    if plan.llm.smoke_test:
+        sys.stderr.write("This was a smoke test on SmolLM2-135M: its scores mean nothing.\n")
+    return 0

@@ -1,0 +1,336 @@
+"""The lifecycle every runner shares: one trial from a reset shop to `record.json`, cleaned up whatever happens.
+
+    with Trial(spec, settings, llm, places, runner="low_level_L3_4_5") as trial:
+        trial.prepare()                 # manifests, reset, Ready, settle, Locust, stabilise
+        trial.inject()                  # the chaos object (or the traffic surge) and its wait
+        ...                             # the runner's own part: agents, evaluations, scores
+    # cleanup: Locust and chaos stopped, the timeline drawn, record.json written
+
+The world, the broker and the LLM come from `agent_session` and are torn down by it. The record
+is written in `__exit__`, so an interrupted or failed trial still leaves one (with `error` set and
+`passed` false). Cleanup steps run one by one: a second Ctrl-C during cleanup skips the step it
+lands in, never the ones after it, so chaos is still deleted after a slow Locust stop is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TextIO
+
+from ..agent import Action, Session, SingleAgent, StreamProgress, agent_session, load_catalog
+from ..config import AgentSettings, Settings
+from ..environment.traffic import Traffic, node_port_url, workload_for
+from ..evaluate import (
+    EvaluationError,
+    Score,
+    SloReport,
+    SloThresholds,
+    Snapshot,
+    check_slo,
+    flag_foreign_changes,
+    snapshot_deployments,
+)
+from ..llm import LLMSettings
+from ._instance import Instance
+from ._phases import Phases
+from ._profile import Profile
+from ._record import RunRecord, write_record
+from ._world import apply_chaos, remove_chaos, reset_shop, wait_ready
+from .dataset import prepare_manifests
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_AGENT_TIMEOUT = 900.0
+SURGE_BASELINE = "light"
+"""The load before a traffic surge (an instance without a chaos object at L3-L5) ramps up."""
+TIMELINE_NAME = "timeline.png"
+
+
+@dataclass(frozen=True)
+class TrialSpec:
+    """What to run: the instance, how long to wait, how the run folder is named, which agents run."""
+
+    instance: Instance
+    profile: Profile
+    suffix: str = "run"
+    trial: int = 1
+    agent_timeout: float = DEFAULT_AGENT_TIMEOUT
+    components: tuple[str, ...] | None = None
+    """The maintainers that run (high level: `--components`); None means the instance's components."""
+
+    @property
+    def agents(self) -> tuple[str, ...]:
+        return self.components or self.instance.components
+
+
+@dataclass(frozen=True)
+class TrialPlaces:
+    """Where the trial's world and results live (the session's defaults unless a test says otherwise)."""
+
+    results_root: Path
+    state_dir: Path
+    queue_prefix: str = ""
+
+
+def run_folder_name(spec: TrialSpec, now: datetime) -> str:
+    """`<instance>-<suffix>-<timestamp>`, with `-t<N>` for trials after the first."""
+    name = f"{spec.instance.name}-{spec.suffix}-{now.strftime('%Y%m%d-%H%M%S')}"
+    return name if spec.trial == 1 else f"{name}-t{spec.trial}"
+
+
+def is_surge(instance: Instance) -> bool:
+    """A fault instance whose interference is the load itself (no Chaos Mesh object)."""
+    return instance.chaos is None and instance.level >= 3
+
+
+class Trial:
+    """One trial's world, phases and record; the runners sequence their own part in between."""
+
+    def __init__(
+        self,
+        spec: TrialSpec,
+        settings: Settings,
+        llm: LLMSettings,
+        places: TrialPlaces,
+        *,
+        runner: str,
+        agents: AgentSettings | None = None,
+        stream: TextIO | None = None,
+    ) -> None:
+        self.spec, self.instance, self.profile = spec, spec.instance, spec.profile
+        self.settings, self.llm, self.places = settings, llm, places
+        self.agent_settings = agents or settings.agents
+        self.phases = Phases(stream)
+        self.progress = StreamProgress(self.phases.stream)
+        started = datetime.now(UTC)
+        self.run_id = run_folder_name(spec, started)
+        self.record = RunRecord(
+            instance=spec.instance.name,
+            level=spec.instance.level,
+            world=settings.world,
+            model=llm.model,
+            seed=llm.cache_seed,
+            profile=spec.profile.as_record(),
+            trial=spec.trial,
+            started_at=started.isoformat(),
+            task=spec.instance.task,
+            runner=runner,
+            title=spec.instance.title,
+            components=list(spec.agents),
+        )
+        self.marks: list[tuple[datetime, str, str]] = []
+        self.actions: list[Action] = []
+        self.traffic: Traffic | None = None
+        self.load_started: datetime | None = None
+        self._chaos_on = False
+        self._stack = ExitStack()
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the trial is not running; use it in a with block")
+        return self._session
+
+    @property
+    def stop(self) -> threading.Event:
+        return self.phases.stop
+
+    def __enter__(self) -> Trial:
+        self._session = self._stack.enter_context(
+            agent_session(
+                self.settings,
+                list(self.spec.agents),
+                self.llm,
+                run_id=self.run_id,
+                results_root=self.places.results_root,
+                state_dir=self.places.state_dir,
+                queue_prefix=self.places.queue_prefix,
+            )
+        )
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        try:
+            if error is not None:
+                self.record.error = _describe(error)
+                self.record.passed = False
+            with self.phases.run("cleanup"):
+                self._step("stop the load", self._stop_traffic)
+                self._step("delete the chaos", self._remove_chaos)
+                self._step("draw the timeline", self._draw_timeline)
+        finally:
+            try:
+                self.record.phases = list(self.phases.timings)
+                self.record.actions = [_action_entry(action) for action in self.actions]
+                path = write_record(self.record, self.session.run.results_dir)
+                self.phases.say(f"record: {path} (passed: {str(self.record.passed).lower()})")
+            finally:
+                self._stack.close()
+
+    def _step(self, what: str, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except KeyboardInterrupt:
+            self.phases.say(f"{what}: skipped (Ctrl-C again)")
+        except Exception as err:  # cleanup goes on; the failure is logged and kept in the record
+            logger.error("cleanup: %s failed: %s", what, err)
+            self.record.error = self.record.error or f"cleanup: {what} failed: {err}"
+
+    def single_agent(self, component: str) -> SingleAgent:
+        """The component's maintainer on the bus, for the `with` block that follows."""
+        return SingleAgent(self.session, self.agent_settings, load_catalog(), component, progress=self.progress)
+
+    # The world: prepare, load, chaos.
+
+    def prepare(self, workload: str | None = None) -> None:
+        """Manifests with the instance's edits, the shop reset and Ready, the settle wait, Locust, stabilisation."""
+        instance, profile, run = self.instance, self.profile, self.session.run
+        with self.phases.run("prepare"):
+            manifests = prepare_manifests(instance, run.results_dir / "manifests", self.settings.manifests)
+        with self.phases.run("deploy"):
+            reset_shop(run.kubeconfig, instance.namespace, manifests)
+            allowed = instance.environment.unhealthy_pods_allowed
+            wait_ready(run.kubeconfig, instance.namespace, allowed, stop=self.stop)
+        if profile.after_ready > 0:
+            self.wait("settle", profile.after_ready)
+        with self.phases.run("load"):
+            level = workload or (SURGE_BASELINE if is_surge(instance) else instance.workload)
+            url = node_port_url(instance.load_target, instance.namespace, str(run.kubeconfig))
+            workload = workload_for(instance.load_target, level)
+            self.traffic = Traffic(url, instance.load_target, workload, state_dir=run.results_dir / "locust")
+            self.traffic.start()
+            self.load_started = datetime.now(UTC)
+            self.phases.say(f"{self.traffic.workload.users} users on {instance.load_target} ({level})")
+        self.wait("stabilise", profile.stabilise)
+
+    def inject(self, *, wait: bool = True) -> None:
+        """Create the chaos object, or ramp the load up to the instance's surge; then let it act."""
+        instance, run = self.instance, self.session.run
+        with self.phases.run("inject"):
+            if instance.chaos is not None:
+                self._chaos_on = True
+                apply_chaos(run.kubeconfig, instance.namespace, instance.chaos)
+                label = f"{instance.chaos.kind} {instance.chaos.name}"
+            elif self.traffic is not None:
+                self.traffic.set_level(workload_for(instance.load_target, instance.workload))
+                label = f"load -> {instance.workload}"
+            else:
+                raise RuntimeError("the load must run before a traffic surge is injected")
+            self.mark("injection", label)
+        if wait:
+            self.wait("fault", self.profile.after_surge if is_surge(instance) else self.profile.after_injection)
+
+    def wait(self, phase: str, seconds: float) -> None:
+        """A deliberate wait of the profile, as its own timed phase with the time left shown."""
+        with self.phases.run(phase, seconds):
+            self.phases.wait(seconds)
+
+    def wait_until(self, phase: str, seconds: float) -> None:
+        """Like `wait`, but a phase only when there is something left to wait."""
+        if seconds > 0.5:
+            self.wait(phase, seconds)
+
+    def _stop_traffic(self) -> None:
+        if self.traffic is not None:
+            self.traffic.stop()
+
+    def _remove_chaos(self) -> None:
+        if self._chaos_on and self.instance.chaos is not None:
+            remove_chaos(self.session.run.kubeconfig, self.instance.namespace, self.instance.chaos)
+            self._chaos_on = False
+
+    # Measuring.
+
+    def mark(self, kind: str, label: str, at: datetime | None = None) -> None:
+        """Remember a moment for the timeline (`injection`, `task`, `evaluation`)."""
+        self.marks.append((at or datetime.now(UTC), kind, label))
+
+    def window(self) -> str:
+        return self.profile.window_for(self.instance.ground_truth.window)
+
+    def slo(self, component: str, thresholds: SloThresholds | None = None) -> SloReport:
+        """The SLO checker on `component` now, over the profile's window.
+
+        Raises:
+            EvaluationError: the cluster or Prometheus could not be read.
+        """
+        run = self.session.run
+        return check_slo(
+            run.prometheus_url,
+            run.kubeconfig,
+            self.instance.namespace,
+            component,
+            self.window(),
+            thresholds or self.instance.ground_truth.slo or SloThresholds(),
+        )
+
+    def slo_score(self, components: tuple[str, ...]) -> tuple[Score, dict[str, SloReport]]:
+        """The SLO checker over `components`: one score (all must pass) and each component's report."""
+        reports = {component: self.slo(component) for component in components}
+        scores = [report.score() for report in reports.values()]
+        evidence = {"components": [report.evidence() for report in reports.values()]}
+        explanation = " ".join(score.explanation for score in scores)
+        return Score(all(score.passed for score in scores), explanation, evidence), reports
+
+    def snapshot(self) -> Snapshot:
+        return snapshot_deployments(self.session.run.kubeconfig, self.instance.namespace)
+
+    def flag_changes(self, before: Snapshot) -> None:
+        """Record changes to Deployments outside the agents' own components."""
+        try:
+            after = self.snapshot()
+        except EvaluationError as err:
+            logger.warning("could not read the deployments to flag side effects: %s", err)
+            return
+        self.record.flags = flag_foreign_changes(before, after, self.spec.agents)
+        for flag in self.record.flags:
+            self.phases.say(f"flag: {flag}")
+
+    def keep(self, name: str, score: Score, *, counts: bool = True) -> None:
+        """Keep `score` in the record; `counts` makes it part of `passed` (L1/L2 checks)."""
+        self.record.add_score(name, score, counts=counts)
+        self.phases.say(f"{name}: {'passed' if score.passed else 'failed'}: {score.explanation}")
+
+    def _draw_timeline(self) -> None:
+        from ..evaluate.timeline import Mark, draw_timeline
+
+        if self.load_started is None:
+            return
+        run = self.session.run
+        marks = [Mark(at, kind, label) for at, kind, label in self.marks]
+        marks += [Mark(datetime.fromtimestamp(a.at, UTC), "action", a.code.strip()[:60]) for a in self.actions]
+        components = tuple(dict.fromkeys((*self.spec.agents, self.instance.load_target)))
+        try:
+            draw_timeline(
+                run.results_dir / TIMELINE_NAME,
+                run.prometheus_url,
+                self.instance.namespace,
+                components,
+                self.load_started,
+                datetime.now(UTC),
+                marks,
+            )
+        except EvaluationError as err:
+            logger.warning("no timeline: %s", err)
+            return
+        self.record.timeline = TIMELINE_NAME
+
+
+def _describe(error: BaseException) -> str:
+    return "interrupted" if isinstance(error, KeyboardInterrupt) else f"{type(error).__name__}: {error}"
+
+
+def _action_entry(action: Action) -> dict[str, object]:
+    entry: dict[str, object] = asdict(action)
+    entry["at"] = datetime.fromtimestamp(action.at, UTC).isoformat()
+    return entry

@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+RESULTS_ROOT = REPO_ROOT / "results"
+"""Where the runners write their run folders (and `python -m src.report` reads them) by default."""
 DEFAULT_CONFIG = REPO_ROOT / "conf" / "global_config.yaml"
 WORLDS = ("twin", "kubernetes")
 

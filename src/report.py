@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import REPO_ROOT
+from .config import RESULTS_ROOT
 from .evaluate.tables import (
     HINT_TRIALS,
     RECORD_VERSION,
@@ -35,8 +35,6 @@ from .evaluate.tables import (
 from .experiment import RECORD_NAME
 
 PROG = "python -m src.report"
-RESULTS = REPO_ROOT / "results"
-"""Where the runners write (`src.agent._run.RESULTS_ROOT`, not imported: it would load the LLM stack)."""
 EXIT_BAD_INPUT = 2
 EPILOG = (
     "Trial numbers: a record keeps its own `trial`; when several series of one instance repeat trial "
@@ -60,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         metavar="DIR",
-        default=RESULTS / "report",
+        default=RESULTS_ROOT / "report",
         help="where the CSVs go (default results/report/)",
     )
     return parser
@@ -109,7 +107,7 @@ def _load_record(path: Path) -> TrialRecord | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    paths: list[Path] = args.paths or [RESULTS]
+    paths: list[Path] = args.paths or [RESULTS_ROOT]
     try:
         records = [record for path in _find_records(paths) if (record := _load_record(path)) is not None]
     except ReportInputError as err:

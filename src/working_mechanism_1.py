@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from .agent import StreamProgress, agent_session, load_catalog, run_single
+from .agent import StreamProgress, load_catalog, run_single
 from .agent._cli import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -19,14 +19,12 @@ from .agent._cli import (
     WORLD_ERRORS,
     OneLineParser,
     add_common_arguments,
+    announce,
     check_task,
-    configure_logging,
     fail,
-    interrupts_as_keyboard,
-    with_max_turns,
+    in_session,
+    load_inputs,
 )
-from .config import load_settings
-from .llm import banner, load_llm_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,29 +34,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the report (default 900)")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings(args.config) if args.config else load_settings()
         catalog = load_catalog()
         task = check_task(args.task)
         if args.component not in catalog.components:
             raise ValueError(f"unknown component {args.component!r}; known: {', '.join(catalog.components)}")
-        if args.timeout <= 0:
-            raise ValueError(f"--timeout must be greater than 0, got {args.timeout:g}")
-        llm = load_llm_settings(args.secret, args.cache_seed)
-        agents = with_max_turns(settings.agents, args.max_turns, smoke_test=llm.smoke_test)
+        inputs = load_inputs(args)
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
-    configure_logging()
-    sys.stderr.write(banner(llm) + "\n")
+    announce(inputs.llm)
     progress = StreamProgress()
     try:
-        with (
-            interrupts_as_keyboard(),
-            agent_session(
-                settings, [args.component], llm, results_root=args.results_dir, state_dir=args.state_dir
-            ) as session,
-        ):
-            result = run_single(session, agents, catalog, args.component, task, timeout=args.timeout, progress=progress)
-            transcript = session.run.results_dir / f"{args.component}.md"
+        result, results_dir = in_session(
+            inputs,
+            [args.component],
+            args,
+            lambda session: run_single(
+                session, inputs.agents, catalog, args.component, task, timeout=args.timeout, progress=progress
+            ),
+        )
     except KeyboardInterrupt:
         return fail("interrupted; everything started was stopped", EXIT_INTERRUPTED)
     except WORLD_ERRORS as err:
@@ -70,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             f"\n{args.component}: {outcome.steps} steps ({outcome.failed_steps} failed), {outcome.tokens} tokens, "
             f"{outcome.wall_seconds:.1f} s, ended by {outcome.ended_by}\n"
         )
-    sys.stdout.write(f"transcript: {transcript}\n")
-    if llm.smoke_test:
+    sys.stdout.write(f"transcript: {results_dir / f'{args.component}.md'}\n")
+    if inputs.llm.smoke_test:
         sys.stderr.write("This was a smoke test on SmolLM2-135M: the answer above means nothing.\n")
     return 0 if result.round.responses else EXIT_FAILED
 

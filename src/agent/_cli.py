@@ -14,20 +14,21 @@ import dataclasses
 import logging
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
-from ..config import AgentRoleSettings, AgentSettings, ConfigError
+from ..config import RESULTS_ROOT, AgentRoleSettings, AgentSettings, ConfigError, Settings, load_settings
 from ..environment.deploy import DeployError
 from ..environment.kubectl import KubectlMissing
 from ..environment.prometheus import PrometheusMissing, PrometheusStartError
 from ..environment.twin_process import DEFAULT_STATE_DIR, TwinStartError
-from ..llm import LLMError, SecretsError
+from ..llm import LLMError, LLMSettings, SecretsError, banner, load_llm_settings
 from ..messaging import MessagingError
-from ._run import RESULTS_ROOT
-from ._session import SessionError
+from ._session import Session, SessionError, agent_session
+
+T = TypeVar("T")
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -141,3 +142,50 @@ def fail(message: str, code: int) -> int:
     """Write `error: message` on stderr and return `code`."""
     sys.stderr.write(f"error: {message}\n")
     return code
+
+
+@dataclasses.dataclass(frozen=True)
+class Inputs:
+    """What the common flags name, read and checked: the config, the LLM, the agents' settings."""
+
+    settings: Settings
+    llm: LLMSettings
+    agents: AgentSettings
+
+
+def load_inputs(args: argparse.Namespace, *, world: str | None = None) -> Inputs:
+    """Read `--config` (with `world` replacing the configured one), `--secret`, `--cache_seed`, `--max-turns`.
+
+    Also checks `--timeout`. Raises one of `INPUT_ERRORS`, with a one-line message.
+    """
+    settings = load_settings(args.config) if args.config else load_settings()
+    if world:
+        settings = dataclasses.replace(settings, world=world)
+    if args.timeout <= 0:
+        raise ValueError(f"--timeout must be greater than 0, got {args.timeout:g}")
+    llm = load_llm_settings(args.secret, args.cache_seed)
+    return Inputs(settings, llm, with_max_turns(settings.agents, args.max_turns, smoke_test=llm.smoke_test))
+
+
+def announce(llm: LLMSettings) -> None:
+    """Logging set up, and the LLM banner on stderr (it says when this is only the smoke test)."""
+    configure_logging()
+    sys.stderr.write(banner(llm) + "\n")
+
+
+def in_session(
+    inputs: Inputs, components: Sequence[str], args: argparse.Namespace, work: Callable[[Session], T]
+) -> tuple[T, Path]:
+    """Run `work` in an agent session for `components`; return its result and the run folder.
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C or SIGTERM (everything started is stopped first).
+        one of `WORLD_ERRORS`: a part of the world could not be provided.
+    """
+    with (
+        interrupts_as_keyboard(),
+        agent_session(
+            inputs.settings, components, inputs.llm, results_root=args.results_dir, state_dir=args.state_dir
+        ) as session,
+    ):
+        return work(session), session.run.results_dir

@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import REPO_ROOT
 from ..llm import LLMSettings
-
-RESULTS_ROOT = REPO_ROOT / "results"
 
 
 def new_run_id(now: datetime | None = None) -> str:

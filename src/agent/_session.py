@@ -23,13 +23,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import REPO_ROOT, Settings
+from ..config import REPO_ROOT, RESULTS_ROOT, Settings
 from ..environment.deploy import deploy
 from ..environment.prometheus import PrometheusServer, find_prometheus
 from ..environment.twin_process import DEFAULT_STATE_DIR, find_twin, start_twin, stop_twin
 from ..llm import LLMSettings, check_endpoint, serve
 from ..messaging import Bus, ensure_broker
-from ._run import RESULTS_ROOT, AgentRun, new_run_id
+from ._run import AgentRun, new_run_id
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ its record; a second Ctrl-C skips the cleanup step it lands in.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,18 +23,18 @@ from ..agent._cli import (
     EXIT_INTERRUPTED,
     INPUT_ERRORS,
     WORLD_ERRORS,
+    Inputs,
     OneLineParser,
     add_run_arguments,
+    announce,
     check_task,
-    configure_logging,
     fail,
     interrupts_as_keyboard,
-    with_max_turns,
+    load_inputs,
 )
-from ..config import WORLDS, AgentSettings, Settings, load_settings
+from ..config import WORLDS, Settings
 from ..environment.traffic import ServiceLookupError, TrafficError, workload_for
 from ..evaluate import EvaluationError
-from ..llm import LLMSettings, banner, load_llm_settings
 from ._instance import FAULT_LEVELS, Instance
 from ._profile import PROFILES
 from ._record import RunRecord
@@ -66,8 +65,9 @@ class RunnerKind:
 
 
 def _module_for(instance: Instance) -> str:
-    level = "L3_4_5" if instance.level in FAULT_LEVELS else "L1_2"
-    return f"src.empirical_{'high' if instance.scope == 'high' else 'low'}_level_{level}"
+    if instance.level in FAULT_LEVELS:
+        return "src.empirical_low_level_L3_4_5 (or src.empirical_high_level_L3_4_5 for the manager)"
+    return f"src.empirical_{'high' if instance.scope == 'high' else 'low'}_level_L1_2"
 
 
 def _parser(kind: RunnerKind, doc: str) -> OneLineParser:
@@ -96,11 +96,11 @@ def _parser(kind: RunnerKind, doc: str) -> OneLineParser:
 
 
 def _instance(kind: RunnerKind, args: argparse.Namespace, settings: Settings, components: tuple[str, ...]) -> Instance:
-    from ._high_level import free_task
+    from ._high_level import ENTRY_POINT, free_task
 
     task = getattr(args, "task", None)
     if task is not None:
-        return free_task(check_task(task), components, settings.namespace, "heavy", "front-end")
+        return free_task(check_task(task), components, settings.namespace, "heavy", ENTRY_POINT)
     instance = load_instance(args.instance, health_check_task=settings.agents.health_check_task)
     fits = instance.level in kind.levels and (instance.scope == kind.scope or instance.level in FAULT_LEVELS)
     if not fits:
@@ -121,27 +121,18 @@ def _components(kind: RunnerKind, text: str | None) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class _Plan:
     instance: Instance
-    settings: Settings
-    agents: AgentSettings
-    llm: LLMSettings
+    inputs: Inputs
     components: tuple[str, ...]
 
 
 def _plan(kind: RunnerKind, args: argparse.Namespace) -> _Plan:
     """Everything checked before anything starts; raises one of `INPUT_ERRORS` with a one-line message."""
-    config = args.config
-    settings = load_settings(config) if config else load_settings()
-    if args.world:
-        settings = dataclasses.replace(settings, world=args.world)
+    inputs = load_inputs(args, world=args.world)
     components = _components(kind, getattr(args, "components", None))
-    instance = _instance(kind, args, settings, components)
+    instance = _instance(kind, args, inputs.settings, components)
     if args.trials < 1:
         raise ValueError(f"--trials must be at least 1, got {args.trials}")
-    if args.timeout <= 0:
-        raise ValueError(f"--timeout must be greater than 0, got {args.timeout:g}")
-    llm = load_llm_settings(args.secret, args.cache_seed)
-    agents = with_max_turns(settings.agents, args.max_turns, smoke_test=llm.smoke_test)
-    return _Plan(instance, settings, agents, llm, components)
+    return _Plan(instance, inputs, components)
 
 
 def summary(record: RunRecord) -> str:
@@ -172,21 +163,23 @@ def main(kind: RunnerKind, doc: str, argv: list[str] | None = None, stream: Text
         plan = _plan(kind, args)
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
-    configure_logging()
-    sys.stderr.write(banner(plan.llm) + "\n")
+    inputs = plan.inputs
+    announce(inputs.llm)
     places = TrialPlaces(args.results_dir, args.state_dir)
     profile = PROFILES[args.profile]
     try:
         with interrupts_as_keyboard():
             for trial in range(1, args.trials + 1):
                 spec = TrialSpec(plan.instance, profile, args.suffix, trial, args.timeout, plan.components or None)
-                record, run_dir = kind.run(spec, plan.settings, plan.llm, places, agents=plan.agents, stream=stream)
+                record, run_dir = kind.run(
+                    spec, inputs.settings, inputs.llm, places, agents=inputs.agents, stream=stream
+                )
                 line = f"{plan.instance.name} trial {trial}: {summary(record)} ({run_dir / 'record.json'})\n"
                 sys.stdout.write(line)
     except KeyboardInterrupt:
         return fail("interrupted; load and chaos were stopped and the record written", EXIT_INTERRUPTED)
     except TRIAL_ERRORS as err:
         return fail(str(err), EXIT_FAILED)
-    if plan.llm.smoke_test:
+    if inputs.llm.smoke_test:
         sys.stderr.write("This was a smoke test on SmolLM2-135M: its scores mean nothing.\n")
     return 0

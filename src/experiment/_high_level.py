@@ -31,6 +31,9 @@ from ._record import RunRecord, score_entry
 from ._trial import Trial, TrialPlaces, TrialSpec
 from .scoring import score_evaluation, tally_levels
 
+ENTRY_POINT = "front-end"
+"""Where the manager's experiments put the load: the shop's entry point, as the paper did (front-end
+calls catalogue, so a fault there reaches the users' requests)."""
 FREE_TASK = "free_task"
 """The instance name of a `--task` run (nothing to score it against)."""
 GROUP_TASK = (
@@ -159,7 +162,7 @@ def run_high_level_trial(
     with Trial(spec, settings, llm, places, runner=runner_name(instance), agents=agents, stream=stream) as trial:
         record, run, components = trial.record, trial.session.run, spec.agents
         record.task = task
-        trial.prepare()
+        trial.prepare(ENTRY_POINT if fault else None)
         if fault:
             with trial.phases.run("baseline"):
                 baseline, _ = trial.slo_score(components)

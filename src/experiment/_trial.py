@@ -192,9 +192,14 @@ class Trial:
 
     # The world: prepare, load, chaos.
 
-    def prepare(self, workload: str | None = None) -> None:
-        """Manifests with the instance's edits, the shop reset and Ready, the settle wait, Locust, stabilisation."""
+    def prepare(self, target: str | None = None) -> None:
+        """Manifests with the instance's edits, the shop reset and Ready, the settle wait, Locust, stabilisation.
+
+        Locust loads `target` (default: the instance's load target) at the instance's workload, or
+        at the surge's baseline when the fault is the surge itself.
+        """
         instance, profile, run = self.instance, self.profile, self.session.run
+        target = target or instance.load_target
         with self.phases.run("prepare"):
             manifests = prepare_manifests(instance, run.results_dir / "manifests", self.settings.manifests)
         with self.phases.run("deploy"):
@@ -204,13 +209,13 @@ class Trial:
         if profile.after_ready > 0:
             self.wait("settle", profile.after_ready)
         with self.phases.run("load"):
-            level = workload or (SURGE_BASELINE if is_surge(instance) else instance.workload)
-            url = node_port_url(instance.load_target, instance.namespace, str(run.kubeconfig))
-            workload = workload_for(instance.load_target, level)
-            self.traffic = Traffic(url, instance.load_target, workload, state_dir=run.results_dir / "locust")
+            level = SURGE_BASELINE if is_surge(instance) else instance.workload
+            url = node_port_url(target, instance.namespace, str(run.kubeconfig))
+            workload = workload_for(target, level)
+            self.traffic = Traffic(url, target, workload, state_dir=run.results_dir / "locust")
             self.traffic.start()
             self.load_started = datetime.now(UTC)
-            self.phases.say(f"{self.traffic.workload.users} users on {instance.load_target} ({level})")
+            self.phases.say(f"{workload.users} users on {target} ({level})")
         self.wait("stabilise", profile.stabilise)
 
     def inject(self, *, wait: bool = True) -> None:
@@ -222,7 +227,7 @@ class Trial:
                 apply_chaos(run.kubeconfig, instance.namespace, instance.chaos)
                 label = f"{instance.chaos.kind} {instance.chaos.name}"
             elif self.traffic is not None:
-                self.traffic.set_level(workload_for(instance.load_target, instance.workload))
+                self.traffic.set_level(workload_for(self.traffic.component, instance.workload))
                 label = f"load -> {instance.workload}"
             else:
                 raise RuntimeError("the load must run before a traffic surge is injected")
@@ -309,7 +314,8 @@ class Trial:
         run = self.session.run
         marks = [Mark(at, kind, label) for at, kind, label in self.marks]
         marks += [Mark(datetime.fromtimestamp(a.at, UTC), "action", a.code.strip()[:60]) for a in self.actions]
-        components = tuple(dict.fromkeys((*self.spec.agents, self.instance.load_target)))
+        loaded = (self.traffic.component,) if self.traffic is not None else ()
+        components = tuple(dict.fromkeys((*self.spec.agents, *loaded)))
         try:
             draw_timeline(
                 run.results_dir / TIMELINE_NAME,

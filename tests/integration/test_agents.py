@@ -17,8 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from src.agent import AgentRun, ServiceMaintainer, load_catalog, new_run_id
-from src.agent._runner import run_hierarchy, run_single
+from src.agent import AgentRun, ServiceMaintainer, load_catalog, new_run_id, run_hierarchy, run_single
 from src.agent._session import Session
 from src.agent.tools import query_prometheus
 from src.config import REPO_ROOT, AgentSettings, load_settings

@@ -47,6 +47,7 @@ def _run(module: str, argv: list[str], budget: float) -> tuple[subprocess.Comple
     return result, run_dir, record
 
 
+@pytest.mark.timeout(900)
 def test_a_cpu_stress_trial_scores_three_evaluations_with_first_and_overall(
     shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
 ) -> None:
@@ -76,6 +77,7 @@ def test_a_cpu_stress_trial_scores_three_evaluations_with_first_and_overall(
     assert (tmp_path / "report" / "table4.csv").is_file()
 
 
+@pytest.mark.timeout(600)
 def test_a_high_level_latency_task_is_scored_with_rounds_and_assignments(
     shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
 ) -> None:
@@ -100,6 +102,7 @@ def test_a_high_level_latency_task_is_scored_with_rounds_and_assignments(
     assert (run_dir / "manager.md").is_file() and (run_dir / "catalogue.md").is_file()
 
 
+@pytest.mark.timeout(700)
 def test_a_high_level_pod_failure_is_scored_per_maintainer_answer(
     shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
 ) -> None:

@@ -1,12 +1,13 @@
 """Every instance's score can be earned and can be missed: the reference solution passes, doing nothing fails.
 
 Each instance is played through its runner on one twin with a short test profile (1 s scrapes,
-15 s windows) and the scripted LLM replaying the instance's reference solution
-(`tests/reference_agent.py`). Doing nothing is scored in the same trial: L1/L2 runners read the
-instance's check just before the task goes out (`scores_before`, what a no-op agent would get);
-fault trials run two evaluations, the first answered by a no-op agent (it fails L3, L4 and L5,
-the fault still in place), the second by the reference solution. Two faults put a reward hack
-(scale catalogue to 0) between them, which must fail L5 as well.
+15 s windows; no stabilisation for checks that read no metrics) and the scripted LLM replaying
+the instance's reference solution (`tests/reference_agent.py`). Doing nothing is scored in the
+same trial: L1/L2 runners read the instance's check just before the task goes out
+(`scores_before`, what a no-op agent would get); fault trials run two evaluations, the first
+answered by a no-op agent (it fails L3, L4 and L5, the fault still in place), the second by the
+reference solution. Two faults put a reward hack (scale catalogue to 0) between them, which must
+fail L5 as well.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from src.experiment import (
     run_low_level_trial,
 )
 from src.experiment._high_level import manager_task
+from src.experiment.scoring import STATE_CHECKS
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster
 from tests.reference_agent import MANAGER_KEY, NO_OP, _bash, key, maintainer_script, manager_script
@@ -80,7 +82,8 @@ def test_the_reference_solution_passes_and_doing_nothing_fails(
 ) -> None:
     fault = instance.level >= 3
     evaluations = 3 if instance.name in HACKED else 2
-    profile = dataclasses.replace(TEST_PROFILE, evaluations=evaluations)
+    stabilise = 0.0 if instance.ground_truth.check in STATE_CHECKS else TEST_PROFILE.stabilise
+    profile = dataclasses.replace(TEST_PROFILE, evaluations=evaluations, stabilise=stabilise)
     spec = TrialSpec(instance, profile, suffix="validity", agent_timeout=240)
     places = _places(shared_shop, tmp_path, instance)
     stream = io.StringIO()

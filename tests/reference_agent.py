@@ -23,11 +23,11 @@ def key(component: str) -> str:
     return f'component "{component}"'
 
 
-def _bash(command: str) -> str:
+def bash_step(command: str) -> str:
     return f"Next step.\n```bash\n{command}\n```"
 
 
-def _python(code: str) -> str:
+def python_step(code: str) -> str:
     return f"Next step.\n```python\n{code}\n```"
 
 
@@ -49,7 +49,7 @@ print(report_result({component!r}, {text!r}.format(**values), {kind!r}))
 
 def report_step(component: str, text: str, queries: dict[str, str] | None = None, kind: str = "RESPONSE") -> str:
     """A Python step that fills `text`'s placeholders from Prometheus and reports it."""
-    return _python(REPORT_CODE.format(queries=queries or {}, component=component, text=text, kind=kind))
+    return python_step(REPORT_CODE.format(queries=queries or {}, component=component, text=text, kind=kind))
 
 
 def maintainer_script(instance: Instance, component: str | None = None, *, commands: bool = True) -> list[str]:
@@ -58,7 +58,7 @@ def maintainer_script(instance: Instance, component: str | None = None, *, comma
     solution = instance.reference_solution
     steps = ["Plan: follow the runbook for this task, verify, then report."]
     if commands:
-        steps += [_bash(f"cd {shlex.quote(str(REPO_ROOT))}\n{command}") for command in solution.commands]
+        steps += [bash_step(f"cd {shlex.quote(str(REPO_ROOT))}\n{command}") for command in solution.commands]
     template = solution.report
     if template is not None:
         steps.append(report_step(component, template.text, dict(template.values), template.message_type))
@@ -72,4 +72,4 @@ def manager_script(components: list[str], task: str) -> list[str]:
     code = (
         f"from src.agent.tools import assign_tasks\nprint(assign_tasks({components!r}, {[task] * len(components)!r}))"
     )
-    return [_python(code), "All maintainers answered; the task is done.\nTERMINATE"]
+    return [python_step(code), "All maintainers answered; the task is done.\nTERMINATE"]

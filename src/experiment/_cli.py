@@ -35,6 +35,7 @@ from ..agent._cli import (
 from ..config import WORLDS, Settings
 from ..environment.traffic import ServiceLookupError, TrafficError, workload_for
 from ..evaluate import EvaluationError
+from ..evaluate.judge import Judge, load_judge
 from ._instance import FAULT_LEVELS, Instance
 from ._profile import PROFILES
 from ._record import RunRecord
@@ -123,6 +124,7 @@ class _Plan:
     instance: Instance
     inputs: Inputs
     components: tuple[str, ...]
+    judge: Judge | None
 
 
 def _plan(kind: RunnerKind, args: argparse.Namespace) -> _Plan:
@@ -132,7 +134,7 @@ def _plan(kind: RunnerKind, args: argparse.Namespace) -> _Plan:
     instance = _instance(kind, args, inputs.settings, components)
     if args.trials < 1:
         raise ValueError(f"--trials must be at least 1, got {args.trials}")
-    return _Plan(instance, inputs, components)
+    return _Plan(instance, inputs, components, load_judge(args.secret))
 
 
 def summary(record: RunRecord) -> str:

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from ..agent import SingleAgent
 from ..config import AgentSettings, Settings
 from ..evaluate import SloReport
+from ..evaluate.judge import Judge
 from ..llm import LLMSettings
 from ._instance import FAULT_LEVELS
 from ._low_level import note_outcome
@@ -44,7 +45,7 @@ def _evaluate_once(trial: Trial, agent: SingleAgent, index: int, truth: SloRepor
     note_outcome(record, result, instance.component)
     report = record.report or ""
     outcome = result.outcome
-    scores = score_evaluation(report, truth, instance.ground_truth.root_cause_category)
+    scores = score_evaluation(report, truth, instance.ground_truth.root_cause_category, trial.judge)
     entry = {
         "index": index,
         "component": instance.component,
@@ -69,6 +70,7 @@ def run_fault_trial(
     places: TrialPlaces,
     *,
     agents: AgentSettings | None = None,
+    judge: Judge | None = None,
     stream: TextIO | None = None,
 ) -> tuple[RunRecord, Path]:
     """Play one trial of a low-level fault instance and return its record and run folder.
@@ -82,7 +84,7 @@ def run_fault_trial(
     instance, profile = spec.instance, spec.profile
     if instance.scope != "low" or instance.level not in FAULT_LEVELS:
         raise ValueError(f"instance {instance.name} is level {instance.level} ({instance.scope}), not low-level L3-L5")
-    with Trial(spec, settings, llm, places, runner=RUNNER, agents=agents, stream=stream) as trial:
+    with Trial(spec, settings, llm, places, runner=RUNNER, agents=agents, judge=judge, stream=stream) as trial:
         record = trial.record
         trial.prepare()
         with trial.phases.run("baseline"):

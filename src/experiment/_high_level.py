@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from ..agent import HierarchyResult, load_catalog, run_hierarchy
 from ..config import AgentSettings, Settings
 from ..evaluate import SloReport
+from ..evaluate.judge import Judge
 from ..llm import LLMSettings
 from ..messaging import MANAGER, RoundLog
 from ._instance import FAULT_LEVELS, EnvironmentChanges, GroundTruth, Instance, ReferenceSolution
@@ -112,14 +113,18 @@ def _note_rounds(record: RunRecord, result: HierarchyResult, targets: tuple[str,
     record.ended_by = result.manager.ended_by
 
 
-def _evaluations(result: HierarchyResult, truths: _RoundTruth, category: str | None) -> list[dict[str, Any]]:
+def _evaluations(
+    result: HierarchyResult, truths: _RoundTruth, instance: Instance, judge: Judge | None
+) -> list[dict[str, Any]]:
     entries = []
     for answer in result.answers:
         for component, message in answer.responses.items():
             truth = truths.reports.get((answer.round_id, component))
             if truth is None:
                 continue
-            scores = score_evaluation(message.body, truth, category)
+            hit = component in instance.components
+            category = instance.ground_truth.root_cause_category if hit else None
+            scores = score_evaluation(message.body, truth, category, judge)
             entries.append(
                 {
                     "index": len(entries) + 1,
@@ -144,6 +149,7 @@ def run_high_level_trial(
     places: TrialPlaces,
     *,
     agents: AgentSettings | None = None,
+    judge: Judge | None = None,
     stream: TextIO | None = None,
 ) -> tuple[RunRecord, Path]:
     """Play one high-level trial (the manager and the maintainers of `spec.agents`) and return its record and folder.
@@ -159,7 +165,9 @@ def run_high_level_trial(
         raise ValueError(f"instance {instance.name} is a low-level L{instance.level} task; it has no manager's task")
     fault = instance.level in FAULT_LEVELS
     task = manager_task(instance)
-    with Trial(spec, settings, llm, places, runner=runner_name(instance), agents=agents, stream=stream) as trial:
+    with Trial(
+        spec, settings, llm, places, runner=runner_name(instance), agents=agents, judge=judge, stream=stream
+    ) as trial:
         record, run, components = trial.record, trial.session.run, spec.agents
         record.task = task
         trial.prepare(ENTRY_POINT if fault else None)
@@ -197,7 +205,7 @@ def run_high_level_trial(
         with trial.phases.run("evaluate"):
             if fault:
                 final, reports = trial.slo_score(components)
-                entries = _evaluations(result, truths, instance.ground_truth.root_cause_category)
+                entries = _evaluations(result, truths, instance, judge)
                 for entry in entries:
                     if entry["issue_present"]:
                         entry["l5"] = score_entry(reports[entry["component"]].score())

@@ -18,6 +18,7 @@ from typing import TextIO
 from ..agent import SingleResult
 from ..config import AgentSettings, Settings
 from ..evaluate import EvaluationError, Score
+from ..evaluate.judge import Judge
 from ..llm import LLMSettings
 from ._instance import Instance
 from ._record import RunRecord, score_entry
@@ -94,6 +95,7 @@ def run_low_level_trial(
     places: TrialPlaces,
     *,
     agents: AgentSettings | None = None,
+    judge: Judge | None = None,
     stream: TextIO | None = None,
 ) -> tuple[RunRecord, Path]:
     """Play one trial of `spec.instance` and return its record and run folder.
@@ -107,7 +109,7 @@ def run_low_level_trial(
     instance = spec.instance
     if instance.scope != "low" or instance.level not in LOW_LEVELS:
         raise ValueError(f"instance {instance.name} is level {instance.level} ({instance.scope}), not low-level L1/L2")
-    with Trial(spec, settings, llm, places, runner=RUNNER, agents=agents, stream=stream) as trial:
+    with Trial(spec, settings, llm, places, runner=RUNNER, agents=agents, judge=judge, stream=stream) as trial:
         run, record, check = trial.session.run, trial.record, instance.ground_truth.check
         trial.prepare()
         if instance.chaos is not None:

@@ -48,6 +48,8 @@ class RunRecord:
     title: str = ""
     """The task's name in the paper's tables."""
     components: list[str] = field(default_factory=list)
+    judge: str | None = None
+    """The LLM judge that scored L4 (None: the keyword rubric did)."""
     task_sent_at: str | None = None
     phases: list[PhaseTiming] = field(default_factory=list)
     agents: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -37,6 +37,7 @@ from ..evaluate import (
     flag_foreign_changes,
     snapshot_deployments,
 )
+from ..evaluate.judge import Judge
 from ..llm import LLMSettings
 from ._instance import Instance
 from ._phases import Phases
@@ -102,9 +103,11 @@ class Trial:
         *,
         runner: str,
         agents: AgentSettings | None = None,
+        judge: Judge | None = None,
         stream: TextIO | None = None,
     ) -> None:
         self.spec, self.instance, self.profile = spec, spec.instance, spec.profile
+        self.judge = judge
         self.settings, self.llm, self.places = settings, llm, places
         self.agent_settings = agents or settings.agents
         self.phases = Phases(stream)
@@ -124,6 +127,7 @@ class Trial:
             runner=runner,
             title=spec.instance.title,
             components=list(spec.agents),
+            judge=judge.describe() if judge is not None else None,
         )
         self.marks: list[tuple[datetime, str, str]] = []
         self.actions: list[Action] = []

@@ -27,8 +27,10 @@ from ..evaluate import (
     check_restarted,
     check_root_cause,
     check_slo,
+    load_rubric,
     measure_metric,
 )
+from ..evaluate.judge import Judge, judge_root_cause
 from ._instance import Instance
 
 logger = logging.getLogger(__name__)
@@ -128,13 +130,25 @@ def score_report(
     return check_reported_verdict(report, slo)
 
 
-def score_evaluation(report: str, truth: SloReport, category: str | None) -> dict[str, Score | None]:
-    """L3 (the verdict against the SLO checker) always; L4 (the root cause) only when an issue was present."""
+def score_evaluation(
+    report: str, truth: SloReport, category: str | None, judge: Judge | None = None
+) -> dict[str, Score | None]:
+    """L3 (the verdict against the SLO checker) always; L4 (the root cause) when an issue was present.
+
+    `category` is the injected fault's root-cause category for a component the fault hit; None
+    for a component it did not hit, whose issue (if any) no fault category describes: no L4 then.
+    With a `judge`, its majority vote decides L4 and the rubric's reading is kept as evidence.
+
+    Raises:
+        EvaluationError: the judge could not be asked.
+    """
     issue = not truth.passed
-    return {
-        "l3": check_reported_verdict(report, truth),
-        "l4": check_root_cause(report, category or "") if issue else None,
-    }
+    l4 = check_root_cause(report, category) if issue and category is not None else None
+    if l4 is not None and category is not None and judge is not None:
+        rubric = {"passed": l4.passed, "explanation": l4.explanation}
+        l4 = judge_root_cause(judge, report, category, list(load_rubric().categories))
+        l4 = Score(l4.passed, l4.explanation, {**l4.evidence, "rubric": rubric})
+    return {"l3": check_reported_verdict(report, truth), "l4": l4}
 
 
 def _fraction(entries: list[dict[str, Any]], level: str) -> list[int]:

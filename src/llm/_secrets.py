@@ -6,6 +6,12 @@ backend with the tiny SmolLM2 model, flagged as a smoke test), a file named expl
 and every other problem raises `SecretsError` naming the file, the field and what is expected.
 Only the section of the chosen backend is checked, so the other sections may keep their template
 placeholders. Key values never appear in messages.
+
+The optional `judge:` section names the model that judges agents' reports (L4 root cause); its
+backend fields are the agents' own (`model`, `api_key`, `base_url`, `api_version`) and are checked by
+the same accessors, so a mistake there reads like one in the agents' section. `load_llm_settings`
+leaves it alone and `load_judge_settings` reads only it: an experiment without a judge never trips
+over it, and one with a judge never has its agents' backend checked twice.
 """
 
 from __future__ import annotations
@@ -42,6 +48,14 @@ SECTION_FIELDS: dict[Backend, tuple[str, ...]] = {
     "Local": ("model_path", "context_size", "threads"),
 }
 """The fields each backend's section may hold (the original template's `api_type: azure` included)."""
+JUDGE = "judge"
+JUDGE_BACKENDS: tuple[Backend, ...] = ("OpenAI", "AzureOpenAI", "Other")
+"""Backends a judge may use: a hosted or already running endpoint (the Local smoke-test model cannot judge)."""
+JUDGE_FIELDS = ("backend", "samples", *COMMON_FIELDS)
+"""The judge section's own fields, beside those of its backend (`SECTION_FIELDS`)."""
+DEFAULT_JUDGE_SAMPLES = 3
+JUDGE_TEMPERATURE_RANGE = (0.0, 2.0)
+"""The judge is called through the `openai` client directly, which takes the API's whole range."""
 
 GGUF_MAGIC = b"GGUF"
 PLACEHOLDER = re.compile(r"^<.*>$")
@@ -75,6 +89,28 @@ def load_llm_settings(secret_path: Path | None, cache_seed: int | None) -> LLMSe
             )
         secret_path = DEFAULT_SECRET_PATH
     return _Secrets(secret_path, _read(secret_path)).settings(seed)
+
+
+def load_judge_settings(secret_path: Path | None) -> tuple[LLMSettings, int] | None:
+    """Read the optional `judge:` section of a secrets file.
+
+    Args:
+        secret_path: the file to read; None means `conf/secret.yaml`, and when that does not
+            exist, no judge.
+
+    Returns:
+        The judge's LLM settings (no cache: every sample reaches the model) and its number of
+        samples (odd, at least 1), or None when the file has no `judge:` section.
+
+    Raises:
+        SecretsError: a file named explicitly is missing, or the file or its judge section is
+            malformed or incomplete.
+    """
+    if secret_path is None:
+        if not DEFAULT_SECRET_PATH.exists():
+            return None
+        secret_path = DEFAULT_SECRET_PATH
+    return _Secrets(secret_path, _read(secret_path)).judge()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -117,8 +153,8 @@ class _Secrets:
         return SecretsError(f"{self.path}: field '{field}' {problem}; expected {expected}")
 
     def settings(self, cache_seed: int | None) -> LLMSettings:
-        backend = self._backend()
-        self._only_known(self.data, "", ("backend", *BACKENDS, *COMMON_FIELDS))
+        backend = self._backend(self.data, "backend", BACKENDS)
+        self._only_known(self.data, "", ("backend", *BACKENDS, *COMMON_FIELDS, JUDGE))
         section = self._section(backend)
         timeout = self._number(self.data, "timeout", low=0.0, high=None)
         retries = self._integer(self.data, "max_retries", low=0)
@@ -129,45 +165,75 @@ class _Secrets:
             "cache_seed": cache_seed,
             "source": self.path,
         }
-        if backend == "OpenAI":
-            return LLMSettings(
-                backend=backend,
-                model=self._text(section, "OpenAI.model", "a model name such as gpt-4o"),
-                api_key=self._text(section, "OpenAI.api_key", "your OpenAI API key"),
-                **common,
-            )
-        if backend == "AzureOpenAI":
-            self._azure_api_type(section)
-            return LLMSettings(
-                backend=backend,
-                model=self._text(section, "AzureOpenAI.model", "the name of your Azure OpenAI deployment"),
-                api_key=self._text(section, "AzureOpenAI.api_key", "your Azure OpenAI API key"),
-                base_url=self._url(section, "AzureOpenAI.base_url", "https://<resource>.openai.azure.com/"),
-                api_version=self._optional_text(section, "AzureOpenAI.api_version", "a version such as 2024-02-01")
-                or AZURE_API_VERSION,
-                **common,
-            )
-        if backend == "Other":
-            return LLMSettings(
-                backend=backend,
-                model=self._text(section, "Other.model", "the name of a model the server serves, such as llama3.1:8b"),
-                api_key=self._optional_text(section, "Other.api_key", "the server's API key, or no field at all"),
-                base_url=self._url(section, "Other.base_url", "http://localhost:11434/v1"),
-                **common,
-            )
+        if backend != "Local":
+            return self._remote(backend, section, f"{backend}.", common)
         local = self._local(section)
         model = Path(local.path.name if local.path else SMOLLM2_GGUF_NAME).stem
         return LLMSettings(backend=backend, model=model, local=local, smoke_test=local.path is None, **common)
 
-    def _backend(self) -> Backend:
-        choices = ", ".join(BACKENDS)
-        value = self.data.get("backend")
+    def judge(self) -> tuple[LLMSettings, int] | None:
+        if JUDGE not in self.data:
+            return None
+        section = self.data[JUDGE]
+        expected = f"a mapping with the judge's backend, model and samples (see {SECRET_TEMPLATE_PATH.name})"
+        if not isinstance(section, dict):
+            raise self.fail(JUDGE, "is empty" if section is None else _shown(JUDGE, section), expected)
+        backend = self._backend(section, f"{JUDGE}.backend", JUDGE_BACKENDS)
+        self._only_known(section, f"{JUDGE}.", (*JUDGE_FIELDS, *SECTION_FIELDS[backend]))
+        samples = self._integer(section, f"{JUDGE}.samples", low=1)
+        if samples is not None and samples % 2 == 0:
+            raise self.fail(
+                f"{JUDGE}.samples", f"is {samples}", "an odd whole number (1, 3, 5, ...), so a vote has a majority"
+            )
+        timeout = self._number(section, f"{JUDGE}.timeout", low=0.0, high=None)
+        retries = self._integer(section, f"{JUDGE}.max_retries", low=0)
+        low, high = JUDGE_TEMPERATURE_RANGE
+        common: dict[str, Any] = {
+            "temperature": self._number(section, f"{JUDGE}.temperature", low=low, high=high, why="the API's range"),
+            "timeout": timeout or DEFAULT_TIMEOUT,
+            "max_retries": DEFAULT_MAX_RETRIES if retries is None else retries,
+            "cache_seed": None,
+            "source": self.path,
+        }
+        return self._remote(backend, section, f"{JUDGE}.", common), samples or DEFAULT_JUDGE_SAMPLES
+
+    def _remote(self, backend: Backend, section: dict[str, Any], prefix: str, common: dict[str, Any]) -> LLMSettings:
+        """Settings for a hosted or OpenAI-compatible backend from its fields in `section` (named `prefix`+field)."""
+        if backend == "OpenAI":
+            return LLMSettings(
+                backend=backend,
+                model=self._text(section, f"{prefix}model", "a model name such as gpt-4o"),
+                api_key=self._text(section, f"{prefix}api_key", "your OpenAI API key"),
+                **common,
+            )
+        if backend == "AzureOpenAI":
+            self._azure_api_type(section, f"{prefix}api_type")
+            return LLMSettings(
+                backend=backend,
+                model=self._text(section, f"{prefix}model", "the name of your Azure OpenAI deployment"),
+                api_key=self._text(section, f"{prefix}api_key", "your Azure OpenAI API key"),
+                base_url=self._url(section, f"{prefix}base_url", "https://<resource>.openai.azure.com/"),
+                api_version=self._optional_text(section, f"{prefix}api_version", "a version such as 2024-02-01")
+                or AZURE_API_VERSION,
+                **common,
+            )
+        return LLMSettings(
+            backend=backend,
+            model=self._text(section, f"{prefix}model", "the name of a model the server serves, such as llama3.1:8b"),
+            api_key=self._optional_text(section, f"{prefix}api_key", "the server's API key, or no field at all"),
+            base_url=self._url(section, f"{prefix}base_url", "http://localhost:11434/v1"),
+            **common,
+        )
+
+    def _backend(self, mapping: dict[str, Any], field: str, allowed: tuple[Backend, ...]) -> Backend:
+        choices = ", ".join(allowed)
+        value = mapping.get(_key(field))
         if value is None:
-            raise self.fail("backend", "is missing", f"one of {choices}")
-        for backend in BACKENDS:
+            raise self.fail(field, "is missing", f"one of {choices}")
+        for backend in allowed:
             if value == backend:
                 return backend
-        raise self.fail("backend", f"is {value!r}", f"one of {choices} (spelt exactly so)")
+        raise self.fail(field, f"is {value!r}", f"one of {choices} (spelt exactly so)")
 
     def _only_known(self, mapping: dict[str, Any], prefix: str, known: tuple[str, ...]) -> None:
         for key in mapping:
@@ -207,19 +273,26 @@ class _Secrets:
             raise self.fail(field, f"is {value!r}", expected)
         return value
 
-    def _azure_api_type(self, section: dict[str, Any]) -> None:
+    def _azure_api_type(self, section: dict[str, Any], field: str) -> None:
         value = section.get("api_type", "azure")
         if value != "azure":
-            raise self.fail("AzureOpenAI.api_type", f"is {value!r}", "azure, or no field at all")
+            raise self.fail(field, f"is {value!r}", "azure, or no field at all")
 
-    def _number(self, section: dict[str, Any], field: str, low: float, high: float | None) -> float | None:
+    def _number(
+        self,
+        section: dict[str, Any],
+        field: str,
+        low: float,
+        high: float | None,
+        why: str = "AG2 0.14 accepts no other",
+    ) -> float | None:
         value = section.get(_key(field))
         if value is None:
             return None
         if high is None:
             expected, wrong = f"a number greater than {low:g}", isinstance(value, int | float) and value <= low
         else:
-            expected = f"a number from {low:g} to {high:g} (AG2 0.14 accepts no other)"
+            expected = f"a number from {low:g} to {high:g} ({why})"
             wrong = isinstance(value, int | float) and not low <= value <= high
         if isinstance(value, bool) or not isinstance(value, int | float) or wrong:
             raise self.fail(field, f"is {value!r}", expected)

@@ -20,7 +20,7 @@ from src.experiment._high_level import manager_task
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster
 from tests.integration.entry import entry_flags, locusts
-from tests.reference_agent import MANAGER_KEY, key, maintainer_script, manager_script, report_step
+from tests.reference_agent import MANAGER_KEY, bash_step, key, maintainer_script, manager_script, report_step
 from tests.scripted_llm import ScriptedLLM
 
 pytestmark = pytest.mark.integration
@@ -72,7 +72,8 @@ def test_a_cpu_stress_trial_scores_three_evaluations_with_first_and_overall(
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert report.returncode == 0, report.stderr
-    [row] = [line for line in report.stdout.splitlines() if line.startswith("| CPU Stress     | 1 ")]
+    table4 = report.stdout.split("## Table 4")[1].split("## Table 5")[0]
+    [row] = [line for line in table4.splitlines() if line.startswith("| CPU Stress     | 1 ")]
     assert "3/3" in row and "[4,9,1]" not in row and "[7,9,9]" in row, row
     assert (tmp_path / "report" / "table4.csv").is_file()
 
@@ -110,7 +111,12 @@ def test_a_high_level_pod_failure_is_scored_per_maintainer_answer(
     components = ["catalogue", "front-end"]
     scripts = {
         key("catalogue"): maintainer_script(instance, "catalogue"),
-        key("front-end"): [report_step("front-end", "front-end is healthy: Ready, low latency."), "TERMINATE"],
+        key("front-end"): [
+            bash_step("kubectl -n sock-shop scale deployment/front-end --replicas=2"),
+            bash_step("kubectl -n sock-shop rollout status deployment/front-end --timeout=120s"),
+            report_step("front-end", "front-end was unhealthy: its CPU was above 50% of the limit. I scaled it to 2."),
+            "TERMINATE",
+        ],
         MANAGER_KEY: manager_script(components, manager_task(instance)),
     }
     with ScriptedLLM(scripts) as llm:
@@ -122,5 +128,7 @@ def test_a_high_level_pod_failure_is_scored_per_maintainer_answer(
     catalogue = by_component["catalogue"]
     assert catalogue["issue_present"] and catalogue["l3"]["passed"] and catalogue["l4"]["passed"], catalogue
     assert catalogue["l5"]["passed"], catalogue["l5"]
+    front_end = by_component["front-end"]
+    assert front_end["issue_present"] and front_end["l3"]["passed"] and front_end["l4"] is None, front_end
     assert record["levels"]["overall"] == 1 and record["passed"] is True, record["scores"]["slo_final"]
     assert "overall 1" in result.stdout

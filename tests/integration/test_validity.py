@@ -33,7 +33,7 @@ from src.experiment._high_level import manager_task
 from src.experiment.scoring import STATE_CHECKS
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster
-from tests.reference_agent import MANAGER_KEY, NO_OP, _bash, key, maintainer_script, manager_script
+from tests.reference_agent import MANAGER_KEY, NO_OP, bash_step, key, maintainer_script, manager_script
 from tests.scripted_llm import ScriptedLLM
 
 pytestmark = pytest.mark.integration
@@ -51,7 +51,7 @@ TEST_PROFILE = Profile(
 )
 INSTANCES = load_all()
 HACKED = ("pod_failure", "rising_traffic")
-HACK = [_bash("kubectl -n sock-shop scale deployment/catalogue --replicas=0"), "Latency is gone.\nTERMINATE"]
+HACK = [bash_step("kubectl -n sock-shop scale deployment/catalogue --replicas=0"), "Latency is gone.\nTERMINATE"]
 
 
 def _settings(rabbitmq: BrokerHandle) -> Settings:

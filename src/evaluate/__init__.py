@@ -15,7 +15,7 @@ from ._score import EvaluationError, Score
 from .changes import Snapshot, changed_deployments, flag_foreign_changes, snapshot_deployments
 from .reporting import Measurement, Tolerance, check_reported_metric, check_reported_verdict, measure_metric
 from .rubric import Rubric, RubricError, check_root_cause, load_rubric
-from .slo import SloCheck, SloReport, SloThresholds, check_p99_sum, check_slo
+from .slo import SloCheck, SloReport, SloThresholds, check_all, check_p99_sum, check_slo
 from .state import (
     AutoscalerBounds,
     check_autoscaler,
@@ -43,6 +43,7 @@ __all__ = [
     "Timeline",
     "Tolerance",
     "changed_deployments",
+    "check_all",
     "check_autoscaler",
     "check_deployment_ready",
     "check_env",

@@ -147,6 +147,16 @@ def check_slo(
     return report
 
 
+def check_all(reports: Sequence[SloReport]) -> Score:
+    """Several components at once: passed when every one meets its SLO; each report is in the evidence."""
+    scores = [report.score() for report in reports]
+    return Score(
+        all(score.passed for score in scores),
+        " ".join(score.explanation for score in scores),
+        {"components": [report.evidence() for report in reports]},
+    )
+
+
 def check_p99_sum(reports: Sequence[SloReport], threshold_seconds: float) -> Score:
     """A group objective: the P99s of several components added up stay below `threshold_seconds`.
 

@@ -137,27 +137,6 @@ def _plan(kind: RunnerKind, args: argparse.Namespace) -> _Plan:
     return _Plan(instance, inputs, components, load_judge(args.secret))
 
 
-def summary(record: RunRecord) -> str:
-    """One line for stdout: the trial's result in the paper's terms."""
-    if record.error is not None:
-        return f"error: {record.error}"
-    if record.levels is not None:
-        levels = record.levels
-        parts = [f"{name.upper()} {levels[name][0]}/{levels[name][1]}" for name in ("l3", "l4", "l5")]
-        parts += [f"first {_dash(levels['first'])}", f"overall {_dash(levels['overall'])}"]
-        return ", ".join(parts)
-    if record.rounds:
-        correct = sum(item["correct"] for entry in record.rounds for item in entry["assignments"])
-        total = sum(len(entry["assignments"]) for entry in record.rounds)
-        scored = "passed" if record.passed else ("failed" if record.scores else "not scored")
-        return f"{len(record.rounds)} rounds, {record.steps or 0} steps, assignment {correct}/{total}, {scored}"
-    return "passed" if record.passed else ("failed" if record.scores else "not scored")
-
-
-def _dash(value: int | None) -> str:
-    return "-" if value is None else str(value)
-
-
 def main(kind: RunnerKind, doc: str, argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     """Parse, check, run the trials; return the exit code (0 done, 1 the world failed, 2 bad input, 130 interrupted)."""
     args = _parser(kind, doc).parse_args(argv)
@@ -176,7 +155,7 @@ def main(kind: RunnerKind, doc: str, argv: list[str] | None = None, stream: Text
                 record, run_dir = kind.run(
                     spec, inputs.settings, inputs.llm, places, agents=inputs.agents, stream=stream
                 )
-                line = f"{plan.instance.name} trial {trial}: {summary(record)} ({run_dir / 'record.json'})\n"
+                line = f"{plan.instance.name} trial {trial}: {record.summary()} ({run_dir / 'record.json'})\n"
                 sys.stdout.write(line)
     except KeyboardInterrupt:
         return fail("interrupted; load and chaos were stopped and the record written", EXIT_INTERRUPTED)

@@ -108,10 +108,6 @@ def run_fault_trial(
         trial.keep("slo_final", truth.score(), counts=False)
         record.levels = tally_levels(record.evaluations, truth.passed)
         record.passed = record.levels["overall"] == 1
-        levels = record.levels
-        trial.phases.say(
-            f"L3 {levels['l3'][0]}/{levels['l3'][1]}, L4 {levels['l4'][0]}/{levels['l4'][1]}, "
-            f"L5 {levels['l5'][0]}/{levels['l5'][1]}, first {levels['first']}, overall {levels['overall']}"
-        )
+        trial.phases.say(record.summary())
         trial.flag_changes(before)
     return record, trial.session.run.results_dir

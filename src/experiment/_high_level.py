@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from ..agent import HierarchyResult, load_catalog, run_hierarchy
 from ..config import AgentSettings, Settings
-from ..evaluate import SloReport
+from ..evaluate import EvaluationError, SloReport
 from ..evaluate.judge import Judge
 from ..llm import LLMSettings
 from ..messaging import MANAGER, RoundLog
@@ -86,7 +86,12 @@ class _RoundTruth:
 
     def __call__(self, opened: RoundLog) -> None:
         for assignment in opened.assignments:
-            report = self.trial.slo(assignment.component)
+            try:
+                report = self.trial.slo(assignment.component)
+            except EvaluationError as err:
+                with self._lock:
+                    self.errors.append(f"round {opened.round_id}, {assignment.component}: {err}")
+                continue
             with self._lock:
                 self.reports[(opened.round_id, assignment.component)] = report
 
@@ -142,6 +147,22 @@ def _evaluations(
     return entries
 
 
+def _score_fault(trial: Trial, result: HierarchyResult, truths: _RoundTruth, healthy_after_injection: bool) -> None:
+    """Every maintainer answer as an evaluation, L5 from the SLO after the run, and the Table 6 columns."""
+    record = trial.record
+    final, reports = trial.slo_score(trial.spec.agents)
+    entries = _evaluations(result, truths, trial.instance, trial.judge)
+    for entry in entries:
+        if entry["issue_present"]:
+            entry["l5"] = score_entry(reports[entry["component"]].score())
+    record.evaluations = entries
+    if truths.errors:
+        record.error = f"evaluation could not read the world: {'; '.join(truths.errors)}"
+    trial.keep("slo_final", final, counts=False)
+    record.levels = tally_levels(entries, final.passed, issue_seen=not healthy_after_injection)
+    record.passed = record.levels["overall"] == 1 and record.error is None
+
+
 def run_high_level_trial(
     spec: TrialSpec,
     settings: Settings,
@@ -165,9 +186,8 @@ def run_high_level_trial(
         raise ValueError(f"instance {instance.name} is a low-level L{instance.level} task; it has no manager's task")
     fault = instance.level in FAULT_LEVELS
     task = manager_task(instance)
-    with Trial(
-        spec, settings, llm, places, runner=runner_name(instance), agents=agents, judge=judge, stream=stream
-    ) as trial:
+    runner = runner_name(instance)
+    with Trial(spec, settings, llm, places, runner=runner, agents=agents, judge=judge, stream=stream) as trial:
         record, run, components = trial.record, trial.session.run, spec.agents
         record.task = task
         trial.prepare(ENTRY_POINT if fault else None)
@@ -176,6 +196,7 @@ def run_high_level_trial(
                 baseline, _ = trial.slo_score(components)
                 trial.keep("slo_baseline", baseline, counts=False)
         before = trial.snapshot()
+        after = None
         if fault:
             trial.inject()
             after, _ = trial.slo_score(components)
@@ -203,22 +224,8 @@ def run_high_level_trial(
         if fault or needs_settling(instance):
             trial.wait("settle", spec.profile.settle)
         with trial.phases.run("evaluate"):
-            if fault:
-                final, reports = trial.slo_score(components)
-                entries = _evaluations(result, truths, instance, judge)
-                for entry in entries:
-                    if entry["issue_present"]:
-                        entry["l5"] = score_entry(reports[entry["component"]].score())
-                record.evaluations = entries
-                trial.keep("slo_final", final, counts=False)
-                any_issue = (
-                    any(entry["issue_present"] for entry in entries)
-                    or not record.scores["slo_after_injection"]["passed"]
-                )
-                record.levels = tally_levels(entries, final.passed) | {
-                    "overall": int(final.passed) if any_issue else None
-                }
-                record.passed = record.levels["overall"] == 1
+            if after is not None:
+                _score_fault(trial, result, truths, after.passed)
             elif instance.ground_truth.check != "none":
                 window = trial.window()
                 trial.keep(

@@ -91,9 +91,29 @@ class RunRecord:
         self.failed_steps = sum(entry["failed_steps"] for entry in self.agents.values())
         self.tokens = sum(entry["tokens"] for entry in self.agents.values())
 
+    def summary(self) -> str:
+        """One line in the paper's terms (the runners print it per trial)."""
+        if self.error is not None:
+            return f"error: {self.error}"
+        if self.levels is not None:
+            levels = self.levels
+            parts = [f"{name.upper()} {levels[name][0]}/{levels[name][1]}" for name in ("l3", "l4", "l5")]
+            parts += [f"first {_dash(levels['first'])}", f"overall {_dash(levels['overall'])}"]
+            return ", ".join(parts)
+        verdict = "passed" if self.passed else ("failed" if self.scores else "not scored")
+        if self.rounds:
+            correct = sum(item["correct"] for entry in self.rounds for item in entry["assignments"])
+            total = sum(len(entry["assignments"]) for entry in self.rounds)
+            return f"{len(self.rounds)} rounds, {self.steps or 0} steps, assignment {correct}/{total}, {verdict}"
+        return verdict
+
     def to_json(self) -> str:
         """The record as indented JSON (values that JSON cannot hold are written as text)."""
         return json.dumps(asdict(self), indent=2, sort_keys=False, default=str) + "\n"
+
+
+def _dash(value: int | None) -> str:
+    return "-" if value is None else str(value)
 
 
 def score_entry(score: Score | None) -> dict[str, Any] | None:

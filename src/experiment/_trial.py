@@ -33,6 +33,7 @@ from ..evaluate import (
     SloReport,
     SloThresholds,
     Snapshot,
+    check_all,
     check_slo,
     flag_foreign_changes,
     snapshot_deployments,
@@ -189,6 +190,7 @@ class Trial:
         except Exception as err:  # cleanup goes on; the failure is logged and kept in the record
             logger.error("cleanup: %s failed: %s", what, err)
             self.record.error = self.record.error or f"cleanup: {what} failed: {err}"
+            self.record.passed = False
 
     def single_agent(self, component: str) -> SingleAgent:
         """The component's maintainer on the bus, for the `with` block that follows."""
@@ -267,7 +269,7 @@ class Trial:
     def window(self) -> str:
         return self.profile.window_for(self.instance.ground_truth.window)
 
-    def slo(self, component: str, thresholds: SloThresholds | None = None) -> SloReport:
+    def slo(self, component: str) -> SloReport:
         """The SLO checker on `component` now, over the profile's window.
 
         Raises:
@@ -280,16 +282,13 @@ class Trial:
             self.instance.namespace,
             component,
             self.window(),
-            thresholds or self.instance.ground_truth.slo or SloThresholds(),
+            self.instance.ground_truth.slo or SloThresholds(),
         )
 
     def slo_score(self, components: tuple[str, ...]) -> tuple[Score, dict[str, SloReport]]:
         """The SLO checker over `components`: one score (all must pass) and each component's report."""
         reports = {component: self.slo(component) for component in components}
-        scores = [report.score() for report in reports.values()]
-        evidence = {"components": [report.evidence() for report in reports.values()]}
-        explanation = " ".join(score.explanation for score in scores)
-        return Score(all(score.passed for score in scores), explanation, evidence), reports
+        return check_all(list(reports.values())), reports
 
     def snapshot(self) -> Snapshot:
         return snapshot_deployments(self.session.run.kubeconfig, self.instance.namespace)

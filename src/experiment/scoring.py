@@ -16,6 +16,7 @@ from ..evaluate import (
     Score,
     SloReport,
     SloThresholds,
+    check_all,
     check_autoscaler,
     check_deployment_ready,
     check_env,
@@ -98,12 +99,7 @@ def score_slo(instance: Instance, prometheus_url: str, kubeconfig: Path, window:
     ]
     if truth.p99_sum_seconds is not None:
         return check_p99_sum(reports, truth.p99_sum_seconds)
-    scores = [report.score() for report in reports]
-    return Score(
-        all(score.passed for score in scores),
-        " ".join(score.explanation for score in scores),
-        {"components": [report.evidence() for report in reports]},
-    )
+    return check_all(reports)
 
 
 def score_report(
@@ -156,14 +152,15 @@ def _fraction(entries: list[dict[str, Any]], level: str) -> list[int]:
     return [sum(1 for score in counted if score["passed"]), len(counted)]
 
 
-def tally_levels(evaluations: list[dict[str, Any]], final_passed: bool) -> dict[str, Any]:
+def tally_levels(evaluations: list[dict[str, Any]], final_passed: bool, *, issue_seen: bool = False) -> dict[str, Any]:
     """The paper's Table 4/6 columns from a trial's evaluations (as the record holds them).
 
     L3 counts every evaluation; L4 and L5 only those where an issue was present beforehand.
     `first` is the first evaluation's L5 (None when it found no issue); `overall` is the final SLO
-    check (None when no evaluation found an issue: the injection failed, nothing to mitigate).
+    check (None when neither an evaluation nor `issue_seen`, the check after the injection, found
+    an issue: the injection failed, there was nothing to mitigate).
     """
-    any_issue = any(entry["issue_present"] for entry in evaluations)
+    any_issue = issue_seen or any(entry["issue_present"] for entry in evaluations)
     first = evaluations[0]["l5"] if evaluations else None
     return {
         "l3": _fraction(evaluations, "l3"),

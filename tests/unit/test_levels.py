@@ -6,7 +6,6 @@ from typing import Any
 
 from src.evaluate import changed_deployments, flag_foreign_changes
 from src.experiment import QUICK, RunRecord
-from src.experiment._cli import summary
 from src.experiment.scoring import tally_levels
 
 
@@ -69,10 +68,15 @@ def _record(**fields: Any) -> RunRecord:
 
 def test_the_summary_line_speaks_the_paper_s_terms() -> None:
     levels = {"l3": [2, 3], "l4": [1, 2], "l5": [1, 2], "first": None, "overall": 1}
-    assert summary(_record(levels=levels)) == "L3 2/3, L4 1/2, L5 1/2, first -, overall 1"
+    assert _record(levels=levels).summary() == "L3 2/3, L4 1/2, L5 1/2, first -, overall 1"
     rounds = [{"assignments": [{"correct": True}, {"correct": False}]}, {"assignments": [{"correct": True}]}]
-    assert summary(_record(rounds=rounds, steps=9, passed=True, scores={"slo": {}})) == (
+    assert _record(rounds=rounds, steps=9, passed=True, scores={"slo": {}}).summary() == (
         "2 rounds, 9 steps, assignment 2/3, passed"
     )
-    assert summary(_record(error="interrupted")) == "error: interrupted"
-    assert summary(_record()) == "not scored"
+    assert _record(error="interrupted").summary() == "error: interrupted"
+    assert _record().summary() == "not scored"
+
+
+def test_an_issue_seen_after_the_injection_counts_overall_even_when_no_answer_found_one() -> None:
+    levels = tally_levels([_evaluation(False, True)], final_passed=True, issue_seen=True)
+    assert (levels["first"], levels["overall"]) == (None, 1)

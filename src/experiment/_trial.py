@@ -8,8 +8,10 @@
 
 The world, the broker and the LLM come from `agent_session` and are torn down by it. The record
 is written in `__exit__`, so an interrupted or failed trial still leaves one (with `error` set and
-`passed` false). Cleanup steps run one by one: a second Ctrl-C during cleanup skips the step it
-lands in, never the ones after it, so chaos is still deleted after a slow Locust stop is skipped.
+`passed` false). Cleanup steps run one by one, the chaos first (a fault left in a cluster outlives
+the run): a second Ctrl-C during cleanup skips the step it lands in, never the ones after it. A
+skipped Locust stop is still done at exit (Locust is stopped at exit, and ends by itself when its
+parent is gone).
 """
 
 from __future__ import annotations
@@ -170,8 +172,8 @@ class Trial:
                 self.record.error = _describe(error)
                 self.record.passed = False
             with self.phases.run("cleanup"):
-                self._step("stop the load", self._stop_traffic)
                 self._step("delete the chaos", self._remove_chaos)
+                self._step("stop the load", self._stop_traffic)
                 self._step("draw the timeline", self._draw_timeline)
         finally:
             try:

@@ -8,6 +8,7 @@ user gets: the summary line, the phases announced, `record.json` with the paper'
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from src.config import REPO_ROOT
+from src.environment.kubectl import run_kubectl
 from src.experiment import load_instance
 from src.experiment._high_level import manager_task
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster
 from tests.integration.entry import entry_flags, locusts
-from tests.reference_agent import MANAGER_KEY, bash_step, key, maintainer_script, manager_script, report_step
+from tests.reference_agent import MANAGER_KEY, NO_OP, bash_step, key, maintainer_script, manager_script, report_step
 from tests.scripted_llm import ScriptedLLM
 
 pytestmark = pytest.mark.integration
@@ -132,3 +134,32 @@ def test_a_high_level_pod_failure_is_scored_per_maintainer_answer(
     assert front_end["issue_present"] and front_end["l3"]["passed"] and front_end["l4"] is None, front_end
     assert record["levels"]["overall"] == 1 and record["passed"] is True, record["scores"]["slo_final"]
     assert "overall 1" in result.stdout
+
+
+@pytest.mark.timeout(400)
+def test_a_second_ctrl_c_during_cleanup_still_leaves_no_chaos_and_no_load(
+    shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
+) -> None:
+    with ScriptedLLM({key("catalogue"): NO_OP}) as llm:
+        flags = entry_flags(tmp_path, rabbitmq, llm, shared_shop)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "src.empirical_low_level_L3_4_5", "--instance", "cpu_stress", *flags],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert process.stderr is not None
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if line.startswith(("[fault] started", "[cleanup] started")):
+                process.send_signal(signal.SIGINT)
+            if line.startswith("[cleanup] started"):
+                break
+        _, rest = process.communicate(timeout=120)
+    assert process.returncode == 130, "".join(lines) + rest
+    [run_dir] = (tmp_path / "results").iterdir()
+    assert not locusts(run_dir)
+    record = json.loads((run_dir / "record.json").read_text())
+    assert (record["passed"], record["error"]) == (False, "interrupted")
+    assert [phase["name"] for phase in record["phases"]][-3:] == ["inject", "fault", "cleanup"]
+    chaos = run_kubectl(["get", "stresschaos", "-n", "sock-shop", "-o", "name"], shared_shop.kubeconfig)
+    assert chaos.stdout.strip() == ""

@@ -7,10 +7,16 @@ import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from src import empirical_low_level_L1_2
+from src import (
+    empirical_high_level_L1_2,
+    empirical_high_level_L3_4_5,
+    empirical_low_level_L1_2,
+    empirical_low_level_L3_4_5,
+)
 from src.evaluate import Score
 from src.experiment import QUICK, RECORD_NAME, RunRecord, TrialSpec, load_instance, read_record, write_record
 from src.experiment._low_level import evaluate
@@ -185,5 +191,29 @@ def test_other_bad_input_is_one_line_and_exit_2(
     argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, err = _run(argv, capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and expected in err, err
+
+
+@pytest.mark.parametrize(
+    ("module", "argv", "expected"),
+    [
+        (empirical_high_level_L1_2, ["--task", "  "], "--task is empty"),
+        (empirical_high_level_L1_2, ["--task", "x", "--instance", "manual_scaling"], "not allowed with argument"),
+        (empirical_high_level_L1_2, ["--instance", "manual_scaling"], "use python -m src.empirical_low_level_L1_2"),
+        (empirical_high_level_L1_2, ["--instance", "high_reduce_latency_group", "--components", "x"], "unknown comp"),
+        (empirical_high_level_L3_4_5, ["--instance", "high_reduce_latency_group"], "high_level_L1_2"),
+        (empirical_low_level_L3_4_5, ["--instance", "manual_scaling"], "use python -m src.empirical_low_level_L1_2"),
+        (empirical_low_level_L3_4_5, ["--instance", "cpu_stress", "--trials", "0"], "--trials must be at least 1"),
+    ],
+)
+def test_every_runner_refuses_bad_input_in_one_line_with_exit_2(
+    module: ModuleType, argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = module.main(argv)
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and expected in err, err

@@ -38,7 +38,8 @@ class Phases:
         self.stop = stop or threading.Event()
         self.timings: list[PhaseTiming] = []
         self.current = ""
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        """Re-entrant: a signal handler on the same thread may say something while a line is being written."""
 
     def say(self, text: str) -> None:
         """One line on the stream, prefixed by the current phase."""

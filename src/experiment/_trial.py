@@ -8,22 +8,23 @@
 
 The world, the broker and the LLM come from `agent_session` and are torn down by it. The record
 is written in `__exit__`, so an interrupted or failed trial still leaves one (with `error` set and
-`passed` false). Cleanup steps run one by one, the chaos first (a fault left in a cluster outlives
-the run): a second Ctrl-C during cleanup skips the step it lands in, never the ones after it. A
-skipped Locust stop is still done at exit (Locust is stopped at exit, and ends by itself when its
-parent is gone).
+`passed` false). Cleanup deletes the chaos first (a fault left in a cluster outlives the run),
+then stops the load, then draws the timeline. A second Ctrl-C (or SIGTERM) during cleanup is
+respected without leaving anything behind: Locust is killed at once instead of being stopped
+gently, the timeline is skipped, and the chaos is still deleted (one bounded kubectl call).
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import TextIO
 
 from ..agent import Action, Session, SingleAgent, StreamProgress, agent_session, load_catalog
@@ -137,6 +138,7 @@ class Trial:
         self.traffic: Traffic | None = None
         self.load_started: datetime | None = None
         self._chaos_on = False
+        self._hurry = False
         self._stack = ExitStack()
         self._session: Session | None = None
 
@@ -171,10 +173,11 @@ class Trial:
             if error is not None:
                 self.record.error = _describe(error)
                 self.record.passed = False
-            with self.phases.run("cleanup"):
+            with self._hurry_on_interrupt(), self.phases.run("cleanup"):
                 self._step("delete the chaos", self._remove_chaos)
                 self._step("stop the load", self._stop_traffic)
-                self._step("draw the timeline", self._draw_timeline)
+                if not self._hurry:
+                    self._step("draw the timeline", self._draw_timeline)
         finally:
             try:
                 self.record.phases = list(self.phases.timings)
@@ -184,11 +187,29 @@ class Trial:
             finally:
                 self._stack.close()
 
+    @contextmanager
+    def _hurry_on_interrupt(self) -> Iterator[None]:
+        """While cleaning up, Ctrl-C or SIGTERM means hurry (kill the load), not abandon the cleanup."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {number: signal.signal(number, self._hurry_up) for number in signals}
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+
+    def _hurry_up(self, signum: int, frame: FrameType | None) -> None:
+        self._hurry = True
+        self.phases.say("interrupted again: killing the load; the chaos is still deleted; no timeline")
+        if self.traffic is not None:
+            self.traffic.kill()
+
     def _step(self, what: str, step: Callable[[], None]) -> None:
         try:
             step()
-        except KeyboardInterrupt:
-            self.phases.say(f"{what}: skipped (Ctrl-C again)")
         except Exception as err:  # cleanup goes on; the failure is logged and kept in the record
             logger.error("cleanup: %s failed: %s", what, err)
             self.record.error = self.record.error or f"cleanup: {what} failed: {err}"

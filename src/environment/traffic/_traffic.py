@@ -245,6 +245,11 @@ class Traffic:
         logger.info("locust (pid %d) stopped (exit code %d)", process.pid, process.returncode)
         return process.returncode
 
+    def kill(self) -> None:
+        """End Locust at once (SIGKILL to its process group), when there is no time to stop it gently."""
+        if self._process is not None and self._process.poll() is None:
+            self._signal_group(self._process.pid, signal.SIGKILL)
+
     @staticmethod
     def _signal_group(pid: int, signum: signal.Signals) -> None:
         try:

@@ -56,6 +56,8 @@ DEFAULT_AGENT_TIMEOUT = 900.0
 SURGE_BASELINE = "light"
 """The load before a traffic surge (an instance without a chaos object at L3-L5) ramps up."""
 TIMELINE_NAME = "timeline.png"
+MIN_TIMELINE_SECONDS = 5.0
+"""A run under load shorter than this has nothing to plot (a state task without stabilisation)."""
 
 
 @dataclass(frozen=True)
@@ -335,7 +337,9 @@ class Trial:
     def _draw_timeline(self) -> None:
         from ..evaluate.timeline import Mark, draw_timeline
 
-        if self.load_started is None:
+        end = datetime.now(UTC)
+        if self.load_started is None or (end - self.load_started).total_seconds() < MIN_TIMELINE_SECONDS:
+            logger.info("no timeline: the run under load was too short to plot")
             return
         run = self.session.run
         marks = [Mark(at, kind, label) for at, kind, label in self.marks]
@@ -349,7 +353,7 @@ class Trial:
                 self.instance.namespace,
                 components,
                 self.load_started,
-                datetime.now(UTC),
+                end,
                 marks,
             )
         except EvaluationError as err:

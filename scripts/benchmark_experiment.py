@@ -29,11 +29,11 @@ from src.experiment import (
     TrialPlaces,
     TrialSpec,
     load_instance,
+    manager_task,
     run_fault_trial,
     run_high_level_trial,
     run_low_level_trial,
 )
-from src.experiment._high_level import manager_task
 from tests.reference_agent import MANAGER_KEY, key, maintainer_script, manager_script
 from tests.scripted_llm import ScriptedLLM
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ._cli import RunnerKind
     from ._cli import main as run_entry
     from ._faults import run_fault_trial
-    from ._high_level import run_high_level_trial
+    from ._high_level import manager_task, run_high_level_trial
     from ._low_level import run_low_level_trial
     from ._trial import Trial, TrialPlaces, TrialSpec
 from .dataset import (
@@ -72,6 +72,7 @@ __all__ = [
     "list_instances",
     "load_all",
     "load_instance",
+    "manager_task",
     "prepare_manifests",
     "read_instance",
     "read_record",
@@ -86,6 +87,7 @@ _LAZY = {
     "RunnerKind": ("._cli", "RunnerKind"),
     "run_entry": ("._cli", "main"),
     "run_fault_trial": ("._faults", "run_fault_trial"),
+    "manager_task": ("._high_level", "manager_task"),
     "run_high_level_trial": ("._high_level", "run_high_level_trial"),
     "run_low_level_trial": ("._low_level", "run_low_level_trial"),
     "Trial": ("._trial", "Trial"),

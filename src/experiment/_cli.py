@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..agent import load_catalog, parse_components
-from ..agent._cli import (
+from ..agent.cli import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
     EXIT_INTERRUPTED,

@@ -17,8 +17,7 @@ import pytest
 
 from src.config import REPO_ROOT
 from src.environment.kubectl import run_kubectl
-from src.experiment import load_instance
-from src.experiment._high_level import manager_task
+from src.experiment import load_instance, manager_task
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster
 from tests.integration.entry import entry_flags, locusts

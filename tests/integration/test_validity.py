@@ -25,11 +25,11 @@ from src.experiment import (
     TrialPlaces,
     TrialSpec,
     load_all,
+    manager_task,
     run_fault_trial,
     run_high_level_trial,
     run_low_level_trial,
 )
-from src.experiment._high_level import manager_task
 from src.experiment.scoring import STATE_CHECKS
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster

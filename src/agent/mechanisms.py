@@ -1,0 +1,125 @@
+"""The two working mechanisms as commands: one maintainer and one task, or a manager with its maintainers.
+
+`python -m src.working_mechanism_1|2` are thin entry modules over `working_mechanism_1` and
+`working_mechanism_2` here; both share the prologue of `cli` (flags, input checks, the LLM
+banner, the session) and its exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ._catalog import load_catalog, parse_components
+from ._progress import StreamProgress
+from ._runner import run_hierarchy, run_single
+from .cli import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    INPUT_ERRORS,
+    WORLD_ERRORS,
+    OneLineParser,
+    add_common_arguments,
+    announce,
+    check_task,
+    fail,
+    in_session,
+    load_inputs,
+)
+
+DEFAULT_TIMEOUT = 900.0
+
+
+def _parser(prog: str, doc: str) -> OneLineParser:
+    parser = OneLineParser(prog=f"python -m {prog}", description=doc.splitlines()[0])
+    add_common_arguments(parser)
+    return parser
+
+
+def _smoke_test_warning(smoke_test: bool) -> None:
+    if smoke_test:
+        sys.stderr.write("This was a smoke test on SmolLM2-135M: the answer above means nothing.\n")
+
+
+def working_mechanism_1(doc: str, argv: list[str] | None = None) -> int:
+    """One maintainer gets the task; its report is printed on stdout."""
+    parser = _parser("src.working_mechanism_1", doc)
+    parser.add_argument("--component", required=True, help="the component whose maintainer gets the task")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for the report (default 900)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        catalog = load_catalog()
+        task = check_task(args.task)
+        if args.component not in catalog.components:
+            raise ValueError(f"unknown component {args.component!r}; known: {', '.join(catalog.components)}")
+        inputs = load_inputs(args)
+    except INPUT_ERRORS as err:
+        return fail(str(err), EXIT_BAD_INPUT)
+    announce(inputs.llm)
+    progress = StreamProgress()
+    try:
+        result, results_dir = in_session(
+            inputs,
+            [args.component],
+            args,
+            lambda session: run_single(
+                session, inputs.agents, catalog, args.component, task, timeout=args.timeout, progress=progress
+            ),
+        )
+    except KeyboardInterrupt:
+        return fail("interrupted; everything started was stopped", EXIT_INTERRUPTED)
+    except WORLD_ERRORS as err:
+        return fail(str(err), EXIT_FAILED)
+    sys.stdout.write(result.round.render() + "\n")
+    if result.outcome is not None:
+        outcome = result.outcome
+        sys.stdout.write(
+            f"\n{args.component}: {outcome.steps} steps ({outcome.failed_steps} failed), {outcome.tokens} tokens, "
+            f"{outcome.wall_seconds:.1f} s, ended by {outcome.ended_by}\n"
+        )
+    sys.stdout.write(f"transcript: {results_dir / f'{args.component}.md'}\n")
+    _smoke_test_warning(inputs.llm.smoke_test)
+    return 0 if result.round.responses else EXIT_FAILED
+
+
+def working_mechanism_2(doc: str, argv: list[str] | None = None) -> int:
+    """The manager assigns rounds to the maintainers of `--components`; its summary is printed on stdout."""
+    parser = _parser("src.working_mechanism_2", doc)
+    parser.add_argument("--components", required=True, help="comma-separated components with a maintainer")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds the whole run may take (default 900)"
+    )
+    args: argparse.Namespace = parser.parse_args(argv)
+    try:
+        catalog = load_catalog()
+        task = check_task(args.task)
+        components = parse_components(args.components, catalog)
+        inputs = load_inputs(args)
+    except INPUT_ERRORS as err:
+        return fail(str(err), EXIT_BAD_INPUT)
+    announce(inputs.llm)
+    progress = StreamProgress()
+    try:
+        result, results_dir = in_session(
+            inputs,
+            components,
+            args,
+            lambda session: run_hierarchy(
+                session, inputs.agents, catalog, components, task, timeout=args.timeout, progress=progress
+            ),
+        )
+    except KeyboardInterrupt:
+        return fail("interrupted; everything started was stopped", EXIT_INTERRUPTED)
+    except WORLD_ERRORS as err:
+        return fail(str(err), EXIT_FAILED)
+    outcome = result.manager
+    sys.stdout.write(f"{outcome.final_message or '(the manager gave no summary)'}\n\n")
+    sys.stdout.write(
+        f"manager: {outcome.steps} steps ({outcome.failed_steps} failed), {outcome.tokens} tokens, "
+        f"{outcome.wall_seconds:.1f} s, ended by {outcome.ended_by}\ntranscripts: {results_dir}\n"
+    )
+    _smoke_test_warning(inputs.llm.smoke_test)
+    return 0 if outcome.terminated else EXIT_FAILED

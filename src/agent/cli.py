@@ -129,8 +129,12 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def interrupts_as_keyboard() -> Iterator[None]:
-    """SIGTERM (and SIGHUP) raise KeyboardInterrupt like Ctrl-C, so `finally` blocks clean up."""
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, so `finally` blocks clean up.
+
+    SIGINT is installed too: a process started in the background by a non-interactive shell
+    inherits SIGINT ignored, and Python then never raises KeyboardInterrupt for Ctrl-C.
+    """
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:

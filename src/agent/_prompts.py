@@ -51,13 +51,6 @@ def _environment(directory: Path) -> jinja2.Environment:
     )
 
 
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
-
-
 def render_maintainer(
     component: Component,
     catalog: Catalog,

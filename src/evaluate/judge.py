@@ -32,9 +32,7 @@ from pathlib import Path
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 
-from ..llm import LLMSettings
-from ..llm._secrets import load_judge_settings
-from ..llm._settings import KEYLESS_API_KEY
+from ..llm import LLMSettings, load_judge_settings, openai_client
 from ._score import EvaluationError, Score
 
 logger = logging.getLogger(__name__)
@@ -112,9 +110,10 @@ def judge_root_cause(
     """
     messages = _messages(report, categories)
     answers: list[str] = []
-    with _client(judge.settings) as client:
+    settings = judge.settings
+    with openai_client(settings, timeout=settings.timeout, max_retries=settings.max_retries) as client:
         for _ in range(judge.samples):
-            answers.append(_ask(client, judge.settings, messages))
+            answers.append(_ask(client, settings, messages))
     parsed = [parse_answer(answer, categories) for answer in answers]
     votes = Counter(parsed)
     found = vote(parsed)
@@ -205,21 +204,3 @@ def _ask(client: openai.OpenAI, settings: LLMSettings, messages: list[ChatComple
     if not response.choices:
         return ""
     return response.choices[0].message.content or ""
-
-
-def _client(settings: LLMSettings) -> openai.OpenAI:
-    """The judge's client, built as `src.llm` builds AG2's: Azure by endpoint and version, others by base_url."""
-    if settings.backend == "AzureOpenAI":
-        return openai.AzureOpenAI(
-            azure_endpoint=settings.base_url or "",
-            api_key=settings.api_key,
-            api_version=settings.api_version,
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
-        )
-    return openai.OpenAI(
-        base_url=settings.base_url,
-        api_key=settings.api_key or KEYLESS_API_KEY,
-        timeout=settings.timeout,
-        max_retries=settings.max_retries,
-    )

@@ -10,10 +10,10 @@ The backend is read once from `conf/secret.yaml` (template: `conf/secret_templat
 """
 
 from ._banner import banner
-from ._endpoint import check_endpoint, serve
+from ._endpoint import check_endpoint, openai_client, serve
 from ._errors import LLMError, LLMUnavailable, SecretsError
 from ._local_server import LocalServer
-from ._secrets import DEFAULT_SECRET_PATH, SECRET_TEMPLATE_PATH, load_llm_settings
+from ._secrets import DEFAULT_SECRET_PATH, SECRET_TEMPLATE_PATH, load_judge_settings, load_llm_settings
 from ._settings import BACKENDS, Backend, LLMSettings, LocalModel
 from ._smollm2 import find_smollm2_gguf
 
@@ -31,6 +31,8 @@ __all__ = [
     "banner",
     "check_endpoint",
     "find_smollm2_gguf",
+    "load_judge_settings",
     "load_llm_settings",
+    "openai_client",
     "serve",
 ]

@@ -59,7 +59,7 @@ def check_endpoint(settings: LLMSettings, timeout: float = CHECK_TIMEOUT) -> lis
     """
     where = _where(settings)
     try:
-        with _client(settings, timeout) as client:
+        with openai_client(settings, timeout=timeout, max_retries=0) as client:
             served = [model.id for model in client.models.list()]
     except openai.AuthenticationError as err:
         raise LLMUnavailable(
@@ -84,20 +84,27 @@ def check_endpoint(settings: LLMSettings, timeout: float = CHECK_TIMEOUT) -> lis
     return served
 
 
-def _client(settings: LLMSettings, timeout: float) -> openai.OpenAI:
+def openai_client(settings: LLMSettings, *, timeout: float, max_retries: int) -> openai.OpenAI:
+    """An `openai` client for `settings`, built as AG2 builds its: Azure by endpoint and version, others by base_url.
+
+    Args:
+        settings: the backend, its endpoint and key.
+        timeout: seconds per request.
+        max_retries: retries of connection errors, timeouts, 429 and 5xx (the client's own back-off).
+    """
     if settings.backend == "AzureOpenAI":
         return openai.AzureOpenAI(
             azure_endpoint=settings.base_url or "",
             api_key=settings.api_key,
             api_version=settings.api_version,
             timeout=timeout,
-            max_retries=0,
+            max_retries=max_retries,
         )
     return openai.OpenAI(
         base_url=settings.base_url,
         api_key=settings.api_key or KEYLESS_API_KEY,
         timeout=timeout,
-        max_retries=0,
+        max_retries=max_retries,
     )
 
 

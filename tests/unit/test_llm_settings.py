@@ -19,6 +19,7 @@ from src.llm import (
     _secrets,
     banner,
     load_llm_settings,
+    openai_client,
 )
 
 FILLED = {
@@ -65,7 +66,9 @@ def test_the_package_exports_exactly_its_public_names() -> None:
             "banner",
             "check_endpoint",
             "find_smollm2_gguf",
+            "load_judge_settings",
             "load_llm_settings",
+            "openai_client",
             "serve",
         ]
     )
@@ -200,21 +203,20 @@ def test_a_relative_model_path_is_relative_to_the_repository(monkeypatch: pytest
     assert local == LocalModel(path=tmp_path / "models" / "tiny-model.Q8_0.gguf", context_size=8192, threads=2)
 
 
-@pytest.mark.parametrize(
-    "settings",
-    [
-        LLMSettings(backend="OpenAI", model="gpt-4o", api_key="sk-x", temperature=0.3),
-        LLMSettings(
-            backend="AzureOpenAI",
-            model="dep",
-            api_key="k",
-            base_url="https://r.openai.azure.com/",
-            api_version="2024-02-01",
-        ),
-        LLMSettings(backend="Other", model="llama3.1:8b", base_url="http://localhost:11434/v1"),
-    ],
-    ids=["OpenAI", "AzureOpenAI", "Other"],
-)
+CLIENT_SETTINGS = [
+    LLMSettings(backend="OpenAI", model="gpt-4o", api_key="sk-x", temperature=0.3),
+    LLMSettings(
+        backend="AzureOpenAI",
+        model="dep",
+        api_key="k",
+        base_url="https://r.openai.azure.com/",
+        api_version="2024-02-01",
+    ),
+    LLMSettings(backend="Other", model="llama3.1:8b", base_url="http://localhost:11434/v1"),
+]
+
+
+@pytest.mark.parametrize("settings", CLIENT_SETTINGS, ids=["OpenAI", "AzureOpenAI", "Other"])
 def test_ag2_builds_its_openai_client_with_our_timeout_and_retries(settings: LLMSettings) -> None:
     agent = ConversableAgent("planner", llm_config=settings.llm_config(), human_input_mode="NEVER")
     assert agent.client is not None
@@ -226,6 +228,24 @@ def test_ag2_builds_its_openai_client_with_our_timeout_and_retries(settings: LLM
         assert client._api_version == "2024-02-01"
     elif settings.base_url:
         assert str(client.base_url).rstrip("/") == settings.base_url
+
+
+@pytest.mark.parametrize("settings", CLIENT_SETTINGS, ids=["OpenAI", "AzureOpenAI", "Other"])
+def test_our_own_openai_client_reaches_the_same_endpoint_as_ag2s_with_the_retries_asked_for(
+    settings: LLMSettings,
+) -> None:
+    agent = ConversableAgent("planner", llm_config=settings.llm_config(), human_input_mode="NEVER")
+    assert agent.client is not None
+    theirs = agent.client._clients[0]._oai_client  # type: ignore[attr-defined]
+    for retries in (0, 3):
+        with openai_client(settings, timeout=7.0, max_retries=retries) as ours:
+            assert (ours.max_retries, ours.timeout) == (retries, 7.0)
+            assert (type(ours), ours.api_key) == (type(theirs), theirs.api_key)
+            if settings.backend == "AzureOpenAI":
+                assert str(ours.base_url) == "https://r.openai.azure.com/openai/"
+                assert ours._api_version == theirs._api_version
+            else:
+                assert ours.base_url == theirs.base_url
 
 
 BAD = [

@@ -6,7 +6,6 @@ half a second); only drawing a figure pays for it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from matplotlib.typing import ColorType, LineStyleType
 
+from ..files import atomic_path
 from .timeline import CPU_SLO_PERCENT, P99_SLO_MS, Mark, Panel, Point, Timeline
 
 
@@ -123,10 +123,5 @@ def render(timeline: Timeline, namespace: str) -> None:
     axes_list[-1].set_xlabel(f"seconds since {timeline.start:%Y-%m-%d %H:%M:%S %Z}")
     figure.suptitle(f"{namespace}: {duration:.0f} s, one point every {timeline.step:g} s")
     _legend(figure, colours, timeline)
-    timeline.path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = timeline.path.with_name(f".{timeline.path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(timeline.path) as temporary:
         figure.savefig(temporary, format="png")
-        os.replace(temporary, timeline.path)
-    finally:
-        temporary.unlink(missing_ok=True)

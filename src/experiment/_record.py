@@ -2,19 +2,19 @@
 
 The record is the run's lasting result; reports read records, never live runner objects. It is
 written once at the end of a trial (also when the trial failed or was interrupted, with `error`
-set and `passed` false), through a temporary file in the same folder and `os.replace`.
+set and `passed` false), through a temporary file in the same folder and `os.replace`
+(`src.files`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..evaluate import Score
+from ..files import write_text_atomically
 
 RECORD_NAME = "record.json"
 RECORD_VERSION = 2
@@ -125,20 +125,7 @@ def score_entry(score: Score | None) -> dict[str, Any] | None:
 
 def write_record(record: RunRecord, run_dir: Path) -> Path:
     """Write `record` to `run_dir/record.json` atomically and return the path."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    target = run_dir / RECORD_NAME
-    text = record.to_json()
-    descriptor, temporary = tempfile.mkstemp(prefix=".record-", suffix=".json", dir=run_dir)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return write_text_atomically(run_dir / RECORD_NAME, record.to_json())
 
 
 def read_record(path: Path) -> dict[str, Any]:

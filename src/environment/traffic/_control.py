@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ...files import write_text_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +88,7 @@ def parse_control(text: str) -> Control:
 
 def write_control(path: Path, control: Control) -> None:
     """Replace the control file atomically (write a sibling, then rename over it)."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(control.to_json())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, control.to_json())
 
 
 class ControlReader:

@@ -19,9 +19,10 @@ import csv
 import dataclasses
 import io
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from ...files import write_text_atomically
 
 TAIL_BYTES = 16384
 """How much of the history file's end to read: several seconds of rows for a bounded set of names."""
@@ -87,9 +88,7 @@ def read_current(history_csv: Path) -> TrafficStats:
 
 def write_final(path: Path, stats: TrafficStats) -> None:
     """Write the whole-run figures as JSON, atomically (a reader never sees half a file)."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(dataclasses.asdict(stats)))
-    os.replace(temporary, path)
+    write_text_atomically(path, json.dumps(dataclasses.asdict(stats)))
 
 
 def read_run(prefix: Path, users: int) -> TrafficStats | None:

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from ._prometheus import scalar_query
+from ._promql import cpu_share, deployment_pods, pod_matcher
 from ._score import Score
 from .rubric import Rubric, load_rubric
 from .slo import SloReport, p99_query
@@ -129,11 +130,6 @@ def parse_figures(text: str) -> list[Figure]:
     return figures
 
 
-def pod_pattern(component: str) -> str:
-    """A PromQL regex for the pods of a Deployment (`<name>-<template hash>-<suffix>`), not `<name>-db-...`."""
-    return f"{component}-[^-]+-[^-]+"
-
-
 def measure_metric(
     prometheus_url: str, namespace: str, component: str, metric: str, window: str = "1m", at: datetime | None = None
 ) -> Measurement | None:
@@ -149,11 +145,9 @@ def measure_metric(
         return None if seconds is None else Measurement(metric, seconds * 1000, details)
     if metric != CPU_PERCENT:
         raise ValueError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
-    matcher = f'namespace="{namespace}",pod=~"{pod_pattern(component)}",container!~"|POD"'
-    cores = scalar_query(prometheus_url, f"sum(rate(container_cpu_usage_seconds_total{{{matcher}}}[{window}]))", at)
-    limit = scalar_query(
-        prometheus_url, f"sum(container_spec_cpu_quota{{{matcher}}} / container_spec_cpu_period{{{matcher}}})", at
-    )
+    share = cpu_share(pod_matcher(namespace, deployment_pods(component)), window, per_pod=False)
+    cores = scalar_query(prometheus_url, share.usage, at)
+    limit = scalar_query(prometheus_url, share.limit, at)
     if cores is None or not limit:
         return None
     details.update(cores=cores, limit_cores=limit)

@@ -30,6 +30,7 @@ from typing import Any
 
 from ._cluster import get_deployment, is_ready, pod_name, pods_of
 from ._prometheus import by_label, instant_query, scalar_query
+from ._promql import cpu_share, exact_pods, pod_matcher
 from ._score import Score
 
 logger = logging.getLogger(__name__)
@@ -198,11 +199,6 @@ def _ready(component: str, deployment: dict[str, Any] | None, pods: list[dict[st
     return SloCheck(READY, passed, ready, wanted, "pods", summary)
 
 
-def _pod_matcher(namespace: str, names: list[str]) -> str:
-    pattern = "|".join(name.replace(".", "\\\\.") for name in names)
-    return f'namespace="{namespace}",pod=~"{pattern}",container!~"|POD"'
-
-
 def _worst_share(
     name: str, usage: dict[str, float], limits: dict[str, float], names: list[str], threshold: float, what: str
 ) -> SloCheck:
@@ -238,25 +234,16 @@ def _worst_share(
 def _cpu(prometheus_url: str, namespace: str, names: list[str], window: str, threshold: float) -> SloCheck:
     if not names:
         return _worst_share(CPU, {}, {}, names, threshold, "CPU")
-    matcher = _pod_matcher(namespace, names)
-    usage = by_label(
-        instant_query(prometheus_url, f"sum by (pod) (rate(container_cpu_usage_seconds_total{{{matcher}}}[{window}]))"),
-        "pod",
-    )
-    limits = by_label(
-        instant_query(
-            prometheus_url,
-            f"sum by (pod) (container_spec_cpu_quota{{{matcher}}} / container_spec_cpu_period{{{matcher}}})",
-        ),
-        "pod",
-    )
+    share = cpu_share(pod_matcher(namespace, exact_pods(names)), window, per_pod=True)
+    usage = by_label(instant_query(prometheus_url, share.usage), "pod")
+    limits = by_label(instant_query(prometheus_url, share.limit), "pod")
     return _worst_share(CPU, usage, limits, names, threshold, "CPU")
 
 
 def _memory(prometheus_url: str, namespace: str, names: list[str], window: str, threshold: float) -> SloCheck:
     if not names:
         return _worst_share(MEMORY, {}, {}, names, threshold, "memory")
-    matcher = _pod_matcher(namespace, names)
+    matcher = pod_matcher(namespace, exact_pods(names))
     usage = by_label(
         instant_query(
             prometheus_url, f"sum by (pod) (avg_over_time(container_memory_working_set_bytes{{{matcher}}}[{window}]))"

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ._prometheus import range_query
+from ._promql import cpu_share, deployment_pods, pod_matcher
 from .slo import p99_query
 
 logger = logging.getLogger(__name__)
@@ -101,23 +102,17 @@ def step_for(start: datetime, end: datetime) -> float:
     return float(max(1, math.ceil((end - start).total_seconds() / MAX_POINTS)))
 
 
-def _pod_matcher(namespace: str, component: str) -> str:
-    """The component's pods over the whole run, replaced ones included: `<deployment>-<hash>-<suffix>`."""
-    deployment = component.replace(".", "\\\\.")
-    return f'namespace="{namespace}",pod=~"{deployment}-[a-z0-9]+-[a-z0-9]+",container!~"|POD"'
-
-
 def p99_ms_query(component: str, window: str = RATE_WINDOW) -> str:
     """The component's P99 latency in milliseconds, one series."""
     return f"{p99_query(component, window)} * 1000"
 
 
 def cpu_percent_query(namespace: str, component: str, window: str = RATE_WINDOW) -> str:
-    """CPU use of the component's busiest pod as a percentage of that pod's CPU limit, one series."""
-    matcher = _pod_matcher(namespace, component)
-    usage = f"sum by (pod) (rate(container_cpu_usage_seconds_total{{{matcher}}}[{window}]))"
-    limit = f"sum by (pod) (container_spec_cpu_quota{{{matcher}}} / container_spec_cpu_period{{{matcher}}})"
-    return f"100 * max({usage} / {limit})"
+    """CPU use of the component's busiest pod as a percentage of that pod's CPU limit, one series.
+
+    The component's pods over the whole run are matched, replaced ones included.
+    """
+    return cpu_share(pod_matcher(namespace, deployment_pods(component)), window, per_pod=True).worst_percent()
 
 
 def ready_pods_query(namespace: str, component: str) -> str:

@@ -8,7 +8,8 @@ import pytest
 
 from src.evaluate import SloCheck, SloReport, check_p99_sum
 from src.evaluate._cluster import container_started, image_tag, is_ready
-from src.evaluate.slo import _pod_matcher, _worst_share
+from src.evaluate._promql import exact_pods, pod_matcher
+from src.evaluate.slo import _worst_share
 from src.evaluate.state import _cpu_target_percent
 
 
@@ -53,8 +54,8 @@ def test_the_worst_pod_decides_and_a_missing_limit_fails() -> None:
 
 
 def test_pods_are_matched_exactly_and_without_pod_level_series() -> None:
-    assert _pod_matcher("sock-shop", ["catalogue-a-1", "x.y"]) == (
-        'namespace="sock-shop",pod=~"catalogue-a-1|x\\\\.y",container!~"|POD"'
+    assert pod_matcher("sock-shop", exact_pods(["catalogue-a-1", "x.y"])) == (
+        'namespace="sock-shop",pod=~"catalogue\\\\-a\\\\-1|x\\\\.y",container!~"|POD"'
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import REPO_ROOT, ConfigError, load_settings
 from ._cluster import Twin
-from ._kubeconfig import write_kubeconfig
+from .apiserver import write_kubeconfig
 
 DEFAULT_KUBECONFIG = REPO_ROOT / "logs" / "twin" / "kubeconfig"
 

@@ -16,15 +16,12 @@ from typing import Any
 from aiohttp import web
 
 from ..config import TwinSettings
-from ._admission import Admission
-from ._kinds import NAMESPACES, NODES, SERVICES
-from ._rest import RestApi
-from ._server import build_app
-from ._store import Store
-from .chaos import ChaosController
-from .controllers import ControllerConfig, Controllers, node_object, start_controllers
-from .controllers._images import load_known_images
+from .admission import Admission
+from .apiserver import RestApi, build_app
+from .chaos import ChaosController, ChaosWebhook
+from .controllers import ControllerConfig, Controllers, load_known_images, node_object, start_controllers
 from .shop import ServiceProxy, ShopModel, load_model_spec, twin_routes
+from .store import NAMESPACES, NODES, SERVICES, Store
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +42,7 @@ class Twin:
         self.settings = settings
         rng = random.Random(settings.seed)
         self.store = Store(rng=rng)
-        self.store.admit = Admission(self.store, NAMESPACES)
+        self.store.admit = Admission(self.store, NAMESPACES, webhooks=[ChaosWebhook()])
         self.model = ShopModel(self.store, load_model_spec(settings.model), rng=random.Random(rng.random()))
         self.proxy = ServiceProxy(self.store, self.model, settings.host)
         self._controller_config = ControllerConfig(

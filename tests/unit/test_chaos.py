@@ -18,14 +18,11 @@ from typing import Any
 
 import pytest
 
-from src.twin._admission import Admission
-from src.twin._errors import ApiError
-from src.twin._kinds import DEPLOYMENTS, EVENTS, NAMESPACES, NODES, PODS
-from src.twin._resources import ResourceType, require
-from src.twin._store import Store
-from src.twin.chaos import FINALIZER, ChaosController
+from src.twin.admission import Admission
+from src.twin.chaos import FINALIZER, ChaosController, ChaosWebhook
 from src.twin.controllers import ControllerConfig, Controllers, node_object, start_controllers
 from src.twin.shop import Faults, PodRuntime, ShopModel, load_model_spec
+from src.twin.store import DEPLOYMENTS, EVENTS, NAMESPACES, NODES, PODS, ApiError, ResourceType, Store, require
 from tests.unit.twin_harness import wait_for_change
 
 POD_CHAOS = require("chaos-mesh.org", "v1alpha1", "podchaos")
@@ -106,7 +103,7 @@ def run(scenario: Callable[[Cluster], Awaitable[None]]) -> None:
 
     async def main() -> None:
         store = Store(clock=time.time, rng=random.Random(7))
-        store.admit = Admission(store, NAMESPACES)
+        store.admit = Admission(store, NAMESPACES, webhooks=[ChaosWebhook()])
         settings = ControllerConfig(startup_time_scale=SCALE)
         for name in ("default", NS):
             store.create(NAMESPACES, {"metadata": {"name": name}})

@@ -18,19 +18,37 @@ from typing import Any
 
 import pytest
 
-from src.twin._admission import Admission
-from src.twin._kinds import DEPLOYMENTS, ENDPOINTS, EVENTS, HPAS, NAMESPACES, NODES, PODS, REPLICASETS, SERVICES
-from src.twin._objects import clone
-from src.twin._store import Store
-from src.twin._usage import ContainerUsage, IdleUsage, UsageModel
-from src.twin.controllers import ControllerConfig, Controllers, node_object, start_controllers
-from src.twin.controllers._images import load_known_images, parse_image, pull_error
+from src.twin.admission import Admission
+from src.twin.controllers import (
+    ContainerUsage,
+    ControllerConfig,
+    Controllers,
+    IdleUsage,
+    UsageModel,
+    load_known_images,
+    node_object,
+    start_controllers,
+)
+from src.twin.controllers._images import parse_image, pull_error
 from src.twin.controllers._rollout import (
     HASH_ALPHABET,
     REVISION,
     fenceposts,
     proportional_sizes,
     template_hash,
+)
+from src.twin.store import (
+    DEPLOYMENTS,
+    ENDPOINTS,
+    EVENTS,
+    HPAS,
+    NAMESPACES,
+    NODES,
+    PODS,
+    REPLICASETS,
+    SERVICES,
+    Store,
+    clone,
 )
 from tests.unit.twin_harness import wait_for_change
 
@@ -747,11 +765,18 @@ def test_the_public_surface_is_pinned() -> None:
     import src.twin.controllers as package
 
     assert sorted(package.__all__) == [
+        "ContainerUsage",
         "ControllerConfig",
         "Controllers",
         "EventRecorder",
         "HealthyPods",
+        "IdleUsage",
         "PodHealth",
+        "UsageModel",
+        "WorkQueue",
+        "load_known_images",
+        "node_metrics",
         "node_object",
+        "pod_metrics",
         "start_controllers",
     ]

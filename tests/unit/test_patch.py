@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from src.twin._patch import (
+from src.twin.apiserver._patch import (
     PatchError,
     apply_patch,
     json_patch,

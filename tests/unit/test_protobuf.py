@@ -20,10 +20,10 @@ import pytest
 from aiohttp import streams
 from aiohttp.test_utils import make_mocked_request
 
-from src.twin._errors import ApiError
-from src.twin._protobuf import PROTOBUF_CONTENT_TYPE, ProtobufError, UnsupportedKind, decode_object
-from src.twin._protobuf_schema import MESSAGES, ROOTS, Kind
-from src.twin._rest import read_body
+from src.twin.apiserver._protobuf import PROTOBUF_CONTENT_TYPE, ProtobufError, UnsupportedKind, decode_object
+from src.twin.apiserver._protobuf_schema import MESSAGES, ROOTS, Kind
+from src.twin.apiserver._rest import read_body
+from src.twin.store import ApiError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "protobuf"
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from src.twin._quantity import (
+from src.twin.store._quantity import (
     QUANTITY_PATTERN,
     QuantityError,
     format_bytes,

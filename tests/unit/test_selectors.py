@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from src.twin._selectors import FieldSelector, LabelSelector, SelectorError, matches_all
+from src.twin.store._selectors import FieldSelector, LabelSelector, SelectorError, matches_all
 
 WEB = {"app": "web", "tier": "frontend", "env": "prod"}
 DB = {"app": "db", "tier": "backend"}

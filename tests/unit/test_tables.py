@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from src.twin._tables import human_age, human_duration, to_table
+from src.twin.apiserver._tables import human_age, human_duration, to_table
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 

@@ -1,10 +1,16 @@
 """Apiserver-like validation: which objects are refused, and in the apiserver's words."""
 
 import copy
+from functools import partial
 
 import pytest
 
-from src.twin._validation import parse_go_duration, validate, validate_update
+from src.twin import admission
+from src.twin.chaos import ChaosWebhook, parse_go_duration
+
+# What admission checks: the apiserver's rules, and Chaos Mesh's webhook for its kinds.
+validate = partial(admission.validate, webhooks=[ChaosWebhook()])
+validate_update = partial(admission.validate_update, webhooks=[ChaosWebhook()])
 
 DNS_SUBDOMAIN_RULE = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "

@@ -29,17 +29,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .._kinds import NODES, PODS
-from .._objects import clone, parse_time
-from .._resources import RESOURCES, ResourceType
-from .._store import Store, WatchEvent
-from .._validation_chaos import parse_go_duration
-from ..controllers import EventRecorder
-from ..controllers._queue import WorkQueue
+from ..controllers import EventRecorder, WorkQueue
 from ..shop import Faults, PodRuntime
+from ..store import NODES, PODS, RESOURCES, ResourceType, Store, WatchEvent, clone, parse_time
 from . import _status as st
 from ._effects import assign, combine, contribution, is_one_shot, memory_limit
 from ._select import SelectionError, Target, node_index, select_targets, target_from_id
+from ._validation import parse_go_duration
 
 logger = logging.getLogger(__name__)
 

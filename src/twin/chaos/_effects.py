@@ -24,9 +24,9 @@ from collections.abc import Iterable
 from dataclasses import fields
 from typing import Any
 
-from .._quantity import QuantityError, parse_bytes
-from .._validation_chaos import bandwidth_rate, parse_go_duration
 from ..shop import Faults
+from ..store import QuantityError, parse_bytes
+from ._validation import bandwidth_rate, parse_go_duration
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .._selectors import FieldRequirement, FieldSelector, LabelSelector, SelectorError
+from ..store import FieldRequirement, FieldSelector, LabelSelector, SelectorError
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._objects import rfc3339
-from .._store import WatchEvent
+from ..store import WatchEvent, rfc3339
 
 INJECTED = "Injected"
 NOT_INJECTED = "NotInjected"

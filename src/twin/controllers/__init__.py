@@ -11,6 +11,10 @@ store's loop, after the Node exists:
     controllers = start_controllers(store, ControllerConfig(known_images=...), usage)
     ...
     await controllers.stop()
+
+The kubelet's two seams to the workload live here too: `PodHealth` (how containers are doing) and
+`UsageModel` (what they use, read by the HPA, and served as metrics.k8s.io by the API server);
+the Sock Shop model implements both. `WorkQueue` is exported for other reconcilers (Chaos Mesh).
 """
 
 from __future__ import annotations
@@ -19,29 +23,36 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .._resources import METRICS_GROUP, RESOURCES
-from .._store import Store, WatchEvent
-from .._usage import UsageModel
+from ..store import METRICS_GROUP, RESOURCES, Store, WatchEvent
 from ._config import ControllerConfig
 from ._deployment import DeploymentController
 from ._endpoints import EndpointsController
 from ._events import EventRecorder
 from ._garbage import GarbageCollector
 from ._hpa import HpaController
+from ._images import load_known_images
 from ._kubelet import HealthyPods, Kubelet, PodHealth
 from ._namespace import NamespaceController
 from ._node import node_object
 from ._queue import WorkQueue
 from ._replicaset import ReplicaSetController
 from ._scheduler import Scheduler
+from ._usage import ContainerUsage, IdleUsage, UsageModel, node_metrics, pod_metrics
 
 __all__ = [
+    "ContainerUsage",
     "ControllerConfig",
     "Controllers",
     "EventRecorder",
     "HealthyPods",
+    "IdleUsage",
     "PodHealth",
+    "UsageModel",
+    "WorkQueue",
+    "load_known_images",
+    "node_metrics",
     "node_object",
+    "pod_metrics",
     "start_controllers",
 ]
 

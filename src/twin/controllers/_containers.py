@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._objects import rfc3339
+from ..store import rfc3339
 from ._events import EventRecorder
 from ._images import ImageRef, parse_image, pull_error
 

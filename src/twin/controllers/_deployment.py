@@ -13,11 +13,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .._errors import ApiError
-from .._kinds import DEPLOYMENTS, PODS, REPLICASETS
-from .._objects import clone, controller_ref, labels_of, parse_time, rfc3339
-from .._selectors import LabelSelector, SelectorError
-from .._store import Store, WatchEvent
+from ..store import (
+    DEPLOYMENTS,
+    PODS,
+    REPLICASETS,
+    ApiError,
+    LabelSelector,
+    SelectorError,
+    Store,
+    WatchEvent,
+    clone,
+    controller_ref,
+    labels_of,
+    parse_time,
+    rfc3339,
+)
 from . import _rollout as ro
 from ._events import EventRecorder
 from ._ownership import claim, controller_of, controller_uid

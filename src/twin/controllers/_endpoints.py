@@ -14,11 +14,7 @@ import ipaddress
 import logging
 from typing import Any
 
-from .._errors import ApiError
-from .._kinds import ENDPOINTS, PODS, SERVICES
-from .._objects import clone, labels_of
-from .._selectors import LabelSelector
-from .._store import Store, WatchEvent
+from ..store import ENDPOINTS, PODS, SERVICES, ApiError, LabelSelector, Store, WatchEvent, clone, labels_of
 from ._pods import is_ready, is_terminating
 from ._queue import WorkQueue
 

@@ -13,10 +13,7 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
-from .._errors import ApiError
-from .._kinds import EVENTS
-from .._objects import parse_time, rfc3339
-from .._store import Store, WatchEvent
+from ..store import EVENTS, ApiError, Store, WatchEvent, parse_time, rfc3339
 from ._queue import WorkQueue
 
 logger = logging.getLogger(__name__)

@@ -14,10 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .._errors import ApiError
-from .._kinds import EVENTS, NAMESPACED_STORED
-from .._resources import ResourceType, by_kind
-from .._store import Store, WatchEvent
+from ..store import EVENTS, NAMESPACED_STORED, ApiError, ResourceType, Store, WatchEvent, by_kind
 from ._queue import WorkQueue
 
 logger = logging.getLogger(__name__)

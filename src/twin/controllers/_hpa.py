@@ -22,18 +22,30 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .._kinds import HPAS, PODS
-from .._objects import clone, labels_of, rfc3339
-from .._quantity import QuantityError, format_bytes, format_cpu, parse_bytes, parse_cpu
-from .._resources import ResourceType, by_kind
-from .._selectors import LabelSelector, SelectorError
-from .._store import Store, WatchEvent
-from .._usage import UsageModel
+from ..store import (
+    HPAS,
+    PODS,
+    LabelSelector,
+    QuantityError,
+    ResourceType,
+    SelectorError,
+    Store,
+    WatchEvent,
+    by_kind,
+    clone,
+    format_bytes,
+    format_cpu,
+    labels_of,
+    parse_bytes,
+    parse_cpu,
+    rfc3339,
+)
 from ._config import ControllerConfig
 from ._events import EventRecorder
 from ._pods import container_request, is_ready, is_terminating, set_condition
 from ._queue import WorkQueue
 from ._rollout import replicas
+from ._usage import UsageModel
 
 logger = logging.getLogger(__name__)
 

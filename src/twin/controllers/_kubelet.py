@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from .._kinds import NODES, PODS
-from .._objects import clone, rfc3339
-from .._store import Store, WatchEvent
+from ..store import NODES, PODS, Store, WatchEvent, clone, rfc3339
 from ._config import ControllerConfig
 from ._containers import COMPONENT, Container, Runtime, field_path
 from ._events import EventRecorder

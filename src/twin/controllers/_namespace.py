@@ -11,11 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .._errors import ApiError
-from .._kinds import NAMESPACED_STORED, NAMESPACES
-from .._objects import clone
-from .._resources import ResourceType
-from .._store import Store, WatchEvent
+from ..store import NAMESPACED_STORED, NAMESPACES, ApiError, ResourceType, Store, WatchEvent, clone
 from ._pods import is_terminating, set_condition
 from ._queue import WorkQueue
 

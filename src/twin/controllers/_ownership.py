@@ -11,10 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .._errors import ApiError
-from .._objects import controller_ref, labels_of
-from .._resources import ResourceType
-from .._store import Store
+from ..store import ApiError, ResourceType, Store, controller_ref, labels_of
 from ._pods import is_terminating
 
 

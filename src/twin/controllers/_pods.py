@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._objects import parse_time, rfc3339
-from .._quantity import QuantityError, parse_bytes, parse_cpu
+from ..store import QuantityError, parse_bytes, parse_cpu, parse_time, rfc3339
 
 
 def is_terminating(obj: dict[str, Any]) -> bool:

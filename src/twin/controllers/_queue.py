@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from .._errors import ApiError
+from ..store import ApiError
 
 logger = logging.getLogger(__name__)
 

@@ -11,11 +11,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .._errors import ApiError
-from .._kinds import PODS, REPLICASETS
-from .._objects import clone, controller_ref, labels_of, parse_time
-from .._selectors import LabelSelector, SelectorError
-from .._store import Store, WatchEvent
+from ..store import (
+    PODS,
+    REPLICASETS,
+    ApiError,
+    LabelSelector,
+    SelectorError,
+    Store,
+    WatchEvent,
+    clone,
+    controller_ref,
+    labels_of,
+    parse_time,
+)
 from ._events import EventRecorder
 from ._ownership import claim, controller_of
 from ._pods import available_in, is_active, is_ready, is_terminating, ready_since

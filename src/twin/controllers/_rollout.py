@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any
 
-from .._objects import clone, parse_time
+from ..store import clone, parse_time
 
 HASH_LABEL = "pod-template-hash"
 HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"

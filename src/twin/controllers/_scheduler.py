@@ -12,11 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .._errors import ApiError
-from .._kinds import NODES, PODS
-from .._objects import labels_of
-from .._quantity import QuantityError, parse_bytes, parse_cpu
-from .._store import Store, WatchEvent
+from ..store import NODES, PODS, ApiError, QuantityError, Store, WatchEvent, labels_of, parse_bytes, parse_cpu
 from ._events import EventRecorder
 from ._pods import condition, is_terminating, pod_requests, set_condition
 from ._queue import WorkQueue

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .._quantity import parse_bytes, parse_cpu
+from ..store import parse_bytes, parse_cpu
 from ._runtime import DEFAULT_BUCKETS, PodRuntime
 from ._spec import ModelSpec
 

@@ -18,8 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .._kinds import DEPLOYMENTS, PODS, SERVICES
-from .._store import Store, WatchEvent
+from ..store import DEPLOYMENTS, PODS, SERVICES, Store, WatchEvent
 from ._exposition import cadvisor_exposition, kube_state_exposition, pod_exposition
 from ._model import ShopModel
 

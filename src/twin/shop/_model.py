@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .._kinds import ENDPOINTS, PODS
-from .._store import Store, WatchEvent
-from .._usage import ContainerUsage, IdleUsage
+from ..controllers import ContainerUsage, IdleUsage
+from ..store import ENDPOINTS, PODS, Store, WatchEvent
 from ._bodies import render
 from ._runtime import PodRuntime
 from ._spec import ModelSpec, RouteSpec, ServiceSpec

@@ -12,7 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._quantity import parse_bytes, parse_cpu
+from ..store import parse_bytes, parse_cpu
 from ._cpu import CfsCpu
 from ._spec import ModelSpec, ServiceSpec
 

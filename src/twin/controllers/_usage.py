@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from ._objects import rfc3339
-from ._quantity import parse_bytes, parse_cpu
+from ..store import parse_bytes, parse_cpu, rfc3339
 
 METRICS_WINDOW = "15s"
 

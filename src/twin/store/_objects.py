@@ -30,6 +30,11 @@ def parse_time(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
+def parse_timestamp(text: str) -> datetime:
+    """An RFC 3339 timestamp (`2026-01-02T03:04:05Z`, fractions allowed) as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+
+
 def meta(obj: dict[str, Any]) -> dict[str, Any]:
     return obj.setdefault("metadata", {})
 

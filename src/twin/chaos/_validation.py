@@ -7,8 +7,9 @@ rules are the twin's own and stricter than Chaos Mesh: the selector must name so
 Mesh would default an empty one to the whole namespace), and an action must come with its
 sub-spec (`delay` for a delay action), so a mistyped experiment fails loudly instead of doing nothing.
 
-`parse_go_duration` and `bandwidth_rate` live here because the chaos controller (`twin.chaos`) reads
-experiments with them too, so what validation accepts and what takes effect cannot drift apart.
+Admission runs these rules through `ChaosWebhook`, as the apiserver calls Chaos Mesh's webhook.
+The controller reads experiments with the same `parse_go_duration` and `bandwidth_rate`, so what
+validation accepts and what takes effect cannot drift apart.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from . import _fielderrors as fe
-from ._fielderrors import Cause, GoSyntax
-from ._quantity import QuantityError, parse_bytes
-from ._validation_pod import mapping
+from ..admission import Cause, GoSyntax
+from ..admission import field_errors as fe
+from ..store import QuantityError, parse_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def pod_selector(spec: dict[str, Any], path: str) -> list[Cause]:
         causes.append(fe.not_supported(f"{path}.mode", mode, MODES))
     else:
         causes += _mode_value(mode, spec.get("value"), f"{path}.value")
-    selector = mapping(spec.get("selector"))
+    selector = fe.mapping(spec.get("selector"))
     if not any(selector.get(key) for key in SELECTOR_FIELDS):
         causes.append(fe.required(f"{path}.selector", "at least one of " + ", ".join(SELECTOR_FIELDS) + " must be set"))
     return causes
@@ -215,20 +215,20 @@ def _memory_size(size: Any, field: str) -> list[Cause]:
 
 def stress_chaos(spec: dict[str, Any]) -> list[Cause]:
     causes = pod_selector(spec, "spec") + _duration(spec)
-    stressors = mapping(spec.get("stressors"))
+    stressors = fe.mapping(spec.get("stressors"))
     cpu, memory = stressors.get("cpu"), stressors.get("memory")
     if cpu is None and memory is None:
         if not spec.get("stressngStressors"):
             causes.append(fe.required("spec.stressors", "missing stressors"))
         return causes
     if cpu is not None:
-        cpu = mapping(cpu)
+        cpu = fe.mapping(cpu)
         causes += _workers(cpu, "spec.stressors.cpu")
         load = cpu.get("load")
         if load is not None and not (isinstance(load, int | float) and 0 <= load <= 100):
             causes.append(fe.invalid("spec.stressors.cpu.load", load, "illegal proportion"))
     if memory is not None:
-        memory = mapping(memory)
+        memory = fe.mapping(memory)
         causes += _workers(memory, "spec.stressors.memory")
         if memory.get("size") not in (None, ""):
             causes += _memory_size(memory["size"], "spec.stressors.memory.size")
@@ -240,16 +240,16 @@ def _tc_parameters(spec: dict[str, Any]) -> list[Cause]:
     causes: list[Cause] = []
     delay = spec.get("delay")
     if delay is not None:
-        delay = mapping(delay)
+        delay = fe.mapping(delay)
         causes += _checked(parse_go_duration, delay.get("latency", ""), "spec.delay.latency", "latency")
         if delay.get("jitter"):
             causes += _checked(parse_go_duration, delay["jitter"], "spec.delay.jitter", "jitter")
     for name in ("loss", "duplicate", "corrupt"):
         section = spec.get(name)
         if section is not None:
-            causes += _checked(_parse_float, mapping(section).get(name, ""), f"spec.{name}.{name}", name)
+            causes += _checked(_parse_float, fe.mapping(section).get(name, ""), f"spec.{name}.{name}", name)
     for name in ("delay", "loss", "duplicate", "corrupt"):
-        correlation = mapping(spec.get(name)).get("correlation")
+        correlation = fe.mapping(spec.get(name)).get("correlation")
         if correlation not in (None, ""):
             causes += _checked(_parse_float, correlation, f"spec.{name}.correlation", "correlation")
     return causes
@@ -288,12 +288,12 @@ def network_chaos(spec: dict[str, Any]) -> list[Cause]:
     causes += _network_subspec(spec)
     causes += _tc_parameters(spec)
     if spec.get("bandwidth") is not None:
-        causes += _bandwidth(mapping(spec["bandwidth"]))
+        causes += _bandwidth(fe.mapping(spec["bandwidth"]))
     direction = spec.get("direction")
     if direction is not None and direction not in DIRECTIONS:
         causes.append(fe.not_supported("spec.direction", direction, DIRECTIONS))
     if spec.get("target") is not None:
-        causes += pod_selector(mapping(spec["target"]), "spec.target")
+        causes += pod_selector(fe.mapping(spec["target"]), "spec.target")
     return causes
 
 
@@ -302,3 +302,16 @@ CHAOS_VALIDATORS: dict[str, Callable[[dict[str, Any]], list[Cause]]] = {
     "StressChaos": stress_chaos,
     "NetworkChaos": network_chaos,
 }
+
+
+class ChaosWebhook:
+    """Chaos Mesh's validating webhook, for `Admission`: the rules above, and a spec fixed once created."""
+
+    def validate(self, kind: str, obj: dict[str, Any]) -> list[Cause]:
+        check = CHAOS_VALIDATORS.get(kind)
+        return check(fe.mapping(obj.get("spec"))) if check is not None else []
+
+    def validate_update(self, kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[Cause]:
+        if kind in CHAOS_VALIDATORS and fe.mapping(old.get("spec")) != fe.mapping(new.get("spec")):
+            return [fe.forbidden("spec", "Cannot update chaos spec")]
+        return []

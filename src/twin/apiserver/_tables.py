@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..store import LabelSelector, SelectorError, parse_timestamp
 from ._podstatus import PodSummary
-from ._selectors import LabelSelector, SelectorError
 
 logger = logging.getLogger(__name__)
 
@@ -81,11 +81,6 @@ def human_duration(delta: timedelta) -> str:
         years = hours // 24 // 365
         return f"{years}y{days}d" if days else f"{years}y"
     return f"{hours // 24 // 365}y"
-
-
-def parse_timestamp(text: str) -> datetime:
-    """An RFC 3339 timestamp (`2026-01-02T03:04:05Z`, fractions allowed) as an aware datetime."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
 
 
 def human_age(created: str | None, now: datetime) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ..store import QUANTITY_PATTERN, QuantityError, parse_quantity
 from . import _fielderrors as fe
-from ._fielderrors import Cause
-from ._quantity import QUANTITY_PATTERN, QuantityError, parse_quantity
+from ._fielderrors import Cause, items, mapping
 
 logger = logging.getLogger(__name__)
 
@@ -21,17 +21,6 @@ PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 PROTOCOLS = ("SCTP", "TCP", "UDP")
 PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
 _STANDARD_RESOURCES = ("cpu", "memory", "ephemeral-storage")
-
-
-def items(value: Any) -> list[dict[str, Any]]:
-    """The dict elements of a JSON list; anything else reads as empty (decoding would reject it)."""
-    if not isinstance(value, list):
-        return []
-    return [item if isinstance(item, dict) else {} for item in value]
-
-
-def mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def nonnegative(value: Any, field: str) -> list[Cause]:

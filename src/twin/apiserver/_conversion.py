@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._objects import clone
-from ._resources import ResourceType
+from ..store import ResourceType, clone
 
 
 def _cpu_metric(percent: int) -> dict[str, Any]:

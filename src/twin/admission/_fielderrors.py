@@ -26,6 +26,20 @@ class GoSyntax(str):
     """A bad value already rendered the way Go's `%#v` prints it (structs, typed nil slices)."""
 
 
+# --- reading objects leniently -------------------------------------------------------------------
+
+
+def items(value: Any) -> list[dict[str, Any]]:
+    """The dict elements of a JSON list; anything else reads as empty (decoding would reject it)."""
+    if not isinstance(value, list):
+        return []
+    return [item if isinstance(item, dict) else {} for item in value]
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 # --- rendering bad values ------------------------------------------------------------------------
 
 

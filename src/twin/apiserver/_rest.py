@@ -17,17 +17,26 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from . import _errors as errors
+from ..controllers import UsageModel, node_metrics, pod_metrics
+from ..shop import LogError, render_log
+from ..store import (
+    METRICS_GROUP,
+    RESOURCES,
+    FieldSelector,
+    LabelSelector,
+    ResourceType,
+    SelectorError,
+    Store,
+    Watch,
+    WatchEvent,
+    clone,
+    errors,
+    lookup,
+)
 from ._conversion import from_storage, to_storage
-from ._logs import LogError, render_log
-from ._objects import clone
 from ._patch import PatchError, apply_patch, json_patch, merge_patch, strategic_merge_patch, supports_strategic
 from ._protobuf import PROTOBUF_CONTENT_TYPE, UnsupportedKind, decode_object
-from ._resources import METRICS_GROUP, RESOURCES, ResourceType, lookup
-from ._selectors import FieldSelector, LabelSelector, SelectorError
-from ._store import Store, Watch, WatchEvent
 from ._tables import to_table
-from ._usage import UsageModel, node_metrics, pod_metrics
 
 logger = logging.getLogger(__name__)
 

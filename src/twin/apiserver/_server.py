@@ -12,9 +12,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from ..store import errors, group_versions, lookup
 from . import _discovery as discovery
-from . import _errors as errors
-from ._resources import group_versions, lookup
 from ._rest import RestApi, Route
 
 logger = logging.getLogger(__name__)

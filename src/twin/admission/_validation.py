@@ -3,27 +3,24 @@
 Admission defaults an object, then calls `validate` (and `validate_update` on updates); any causes
 become one `Status` whose message lists `<field>: <message>` pairs, as kubectl prints them. The
 rules and wording follow `pkg/apis/*/validation` for the kinds Sock Shop uses (Deployment,
-ReplicaSet, Pod, Service, HorizontalPodAutoscaler) and Chaos Mesh's webhook for its experiments;
-every other kind gets the ObjectMeta checks only.
+ReplicaSet, Pod, Service, HorizontalPodAutoscaler); every other kind gets the ObjectMeta checks
+only, plus the rules of any `Webhook` passed in (Chaos Mesh's, in `twin.chaos`), as a real
+apiserver calls the validating webhooks registered for a custom resource.
 
-Pod specs live in `_validation_pod`, Chaos Mesh rules in `_validation_chaos`, and the shared
-wording in `_fielderrors`.
+Pod specs live in `_validation_pod` and the shared wording in `_fielderrors`.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
+from ..store import LabelSelector, SelectorError
 from . import _fielderrors as fe
-from ._fielderrors import Cause, GoSyntax
-from ._selectors import LabelSelector, SelectorError
-from ._validation_chaos import CHAOS_VALIDATORS, parse_go_duration
-from ._validation_pod import items, mapping, nonnegative, pod_spec, port_number_or_name
-
-__all__ = ["Cause", "parse_go_duration", "validate", "validate_update"]
+from ._fielderrors import Cause, GoSyntax, items, mapping
+from ._validation_pod import nonnegative, pod_spec, port_number_or_name
 
 logger = logging.getLogger(__name__)
 
@@ -383,11 +380,15 @@ def _hpa(obj: dict[str, Any]) -> list[Cause]:
 # --- entry points --------------------------------------------------------------------------------
 
 
-def _chaos(kind: str) -> Callable[[dict[str, Any]], list[Cause]]:
-    def check(obj: dict[str, Any]) -> list[Cause]:
-        return CHAOS_VALIDATORS[kind](mapping(obj.get("spec")))
+class Webhook(Protocol):
+    """A validating admission webhook: the rules of custom kinds the apiserver itself does not know.
 
-    return check
+    Each method returns the causes for the kinds it handles and nothing for any other kind.
+    """
+
+    def validate(self, kind: str, obj: dict[str, Any]) -> list[Cause]: ...
+
+    def validate_update(self, kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[Cause]: ...
 
 
 _SPEC_CHECKS: dict[str, Callable[[dict[str, Any]], list[Cause]]] = {
@@ -396,21 +397,23 @@ _SPEC_CHECKS: dict[str, Callable[[dict[str, Any]], list[Cause]]] = {
     "Pod": _pod,
     "Service": _service,
     "HorizontalPodAutoscaler": _hpa,
-    **{kind: _chaos(kind) for kind in CHAOS_VALIDATORS},
 }
 
 
-def validate(kind: str, obj: dict[str, Any]) -> list[Cause]:
+def validate(kind: str, obj: dict[str, Any], webhooks: Sequence[Webhook] = ()) -> list[Cause]:
     """Every rule `obj` (already defaulted) breaks, as `StatusCause` dicts; empty when it is valid.
 
     Args:
         kind: the object's kind; kinds without rules here get the ObjectMeta checks only.
         obj: the object as stored (plain JSON dict).
+        webhooks: validating webhooks for custom kinds, asked after the built-in rules.
     """
     causes = _metadata(kind, mapping(obj.get("metadata")))
     check = _SPEC_CHECKS.get(kind)
     if check is not None:
         causes += check(obj)
+    for webhook in webhooks:
+        causes += webhook.validate(kind, obj)
     if causes:
         logger.debug("%s %s is invalid: %s", kind, mapping(obj.get("metadata")).get("name"), causes)
     return causes
@@ -435,8 +438,10 @@ def _service_ip_change(old: dict[str, Any], new: dict[str, Any]) -> list[Cause]:
     return []
 
 
-def validate_update(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[Cause]:
-    """Changes an update may not make: identity, workload selectors, a Service's IP, chaos specs."""
+def validate_update(
+    kind: str, old: dict[str, Any], new: dict[str, Any], webhooks: Sequence[Webhook] = ()
+) -> list[Cause]:
+    """Changes an update may not make: identity, workload selectors, a Service's IP, and the webhooks' rules."""
     causes = _immutable_meta(mapping(old.get("metadata")), mapping(new.get("metadata")))
     old_spec, new_spec = mapping(old.get("spec")), mapping(new.get("spec"))
     if kind in ("Deployment", "ReplicaSet"):
@@ -445,6 +450,6 @@ def validate_update(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list
             causes.append(fe.invalid("spec.selector", selector_go_syntax(mapping(selector)), IMMUTABLE))
     elif kind == "Service":
         causes += _service_ip_change(old_spec, new_spec)
-    elif kind in CHAOS_VALIDATORS and old_spec != new_spec:
-        causes.append(fe.forbidden("spec", "Cannot update chaos spec"))
+    for webhook in webhooks:
+        causes += webhook.validate_update(kind, old, new)
     return causes

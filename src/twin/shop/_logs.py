@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..store import parse_timestamp
 from ._logfamilies import SPRING_SERVICES, Family, FrontEnd, GoKit, LogContext, SpringBoot, image_name, rfc3339_nano
 from ._logstores import Mongo, MySQL, RabbitMQ, Redis
-from ._tables import parse_timestamp
 
 logger = logging.getLogger(__name__)
 

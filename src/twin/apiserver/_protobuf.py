@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from ._objects import rfc3339
+from ..store import rfc3339
 from ._protobuf_schema import MESSAGES, ROOTS, Field, Kind
 
 logger = logging.getLogger(__name__)

@@ -9,12 +9,11 @@ protocol TCP ...), so objects read back look like a real cluster's.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from typing import Any
 
-from . import _errors as errors
-from ._resources import ResourceType, lookup
-from ._store import Store
-from ._validation import validate, validate_update
+from ..store import ResourceType, Store, errors, lookup
+from ._validation import Webhook, validate, validate_update
 
 SERVICE_NETWORK = ipaddress.ip_network("10.96.0.0/16")
 NODE_PORT_RANGE = range(30000, 32768)
@@ -99,20 +98,24 @@ def _check_shape(resource: ResourceType, obj: dict[str, Any]) -> None:
 
 
 class Admission:
-    """Defaults, allocates Service IPs and node ports, checks namespaces and validates."""
+    """Defaults, allocates Service IPs and node ports, checks namespaces and validates.
 
-    def __init__(self, store: Store, namespace_resource: ResourceType) -> None:
+    `webhooks` validate the custom kinds (Chaos Mesh's experiments) after the built-in rules.
+    """
+
+    def __init__(self, store: Store, namespace_resource: ResourceType, webhooks: Sequence[Webhook] = ()) -> None:
         self._store = store
         self._namespaces = namespace_resource
+        self._webhooks = tuple(webhooks)
 
     def __call__(self, resource: ResourceType, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
         _check_shape(resource, new)
         if old is None:
             self._check_namespace(resource, new)
         self._default(resource, new)
-        causes = validate(resource.kind, new)
+        causes = validate(resource.kind, new, self._webhooks)
         if old is not None:
-            causes += validate_update(resource.kind, old, new)
+            causes += validate_update(resource.kind, old, new, self._webhooks)
         if causes:
             raise errors.invalid(resource.kind, new["metadata"].get("name", ""), causes, resource.group)
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from ._resources import ResourceType, group_versions, resources_in
+from ..store import ResourceType, group_versions, resources_in
 
 AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 SERVER_VERSION = {

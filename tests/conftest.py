@@ -1,4 +1,10 @@
-"""Shared fixtures: a Sock Shop twin started as its own process, and kubectl pointed at it."""
+"""Shared fixtures: a Sock Shop twin started as its own process, and kubectl pointed at it.
+
+Also how the suite spreads over pytest-xdist workers (`--dist loadgroup`): every integration
+module is one group, so its module-scoped twin is started once, on one worker; a module marked
+`split` is dealt over that many groups (each with a twin of its own); and a test marked
+`calibrated` runs alone on the machine (see `tests/isolation.py`).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from src.config import load_settings
-from src.environment.deploy import deploy
+from src.environment.deploy import deploy, remove
 from src.environment.kubectl import run_kubectl
 from src.environment.twin_process import TwinHandle, start_twin, stop_twin
+from tests.isolation import hold, lock_dir
 
 TEST_TIME_SCALE = 0.05
 
@@ -35,23 +42,36 @@ class Cluster:
         return run_kubectl(list(args), self.kubeconfig, timeout=timeout, check=False)
 
 
-def _start(state_dir: Path) -> Cluster:
-    handle = start_twin(state_dir, startup_time_scale=TEST_TIME_SCALE)
+def _deploy(cluster: Cluster, *, fresh_namespace: bool = False) -> None:
     settings = load_settings()
+    if fresh_namespace:
+        remove(cluster.kubeconfig, settings.namespace, timeout=60)
+    deploy(cluster.kubeconfig, settings.manifests, settings.namespace, timeout=60)
+
+
+def _start(state_dir: Path) -> Cluster:
+    cluster = Cluster(start_twin(state_dir, startup_time_scale=TEST_TIME_SCALE))
     try:
-        deploy(handle.kubeconfig, settings.manifests, settings.namespace, timeout=60)
+        _deploy(cluster)
     except Exception:
         stop_twin(state_dir)
         raise
-    return Cluster(handle)
+    return cluster
+
+
+@pytest.fixture(scope="session")
+def session_twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One twin process per test process; `shop` re-creates Sock Shop on it for every test."""
+    state_dir = tmp_path_factory.mktemp("session-twin")
+    yield Cluster(start_twin(state_dir, startup_time_scale=TEST_TIME_SCALE))
+    stop_twin(state_dir)
 
 
 @pytest.fixture
-def shop(tmp_path: Path) -> Iterator[Cluster]:
-    """A fresh twin with Sock Shop deployed and Ready, stopped after the test."""
-    cluster = _start(tmp_path / "twin")
-    yield cluster
-    stop_twin(tmp_path / "twin")
+def shop(session_twin: Cluster) -> Cluster:
+    """Sock Shop freshly deployed and Ready: the namespace (and everything in it) re-created on the session's twin."""
+    _deploy(session_twin, fresh_namespace=True)
+    return session_twin
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +81,29 @@ def shared_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     cluster = _start(state_dir)
     yield cluster
     stop_twin(state_dir)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group integration tests by module (or by `split` share of a module) for `--dist loadgroup`."""
+    index_in_module: dict[str, int] = {}
+    for item in items:
+        if item.get_closest_marker("integration") is None:
+            continue
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else item.nodeid
+        group = module
+        split = item.get_closest_marker("split")
+        if split is not None:
+            index = index_in_module.get(module, 0)
+            index_in_module[module] = index + 1
+            group = f"{module}-{index % split.args[0]}"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Under xdist, a `calibrated` test runs with no other test beside it."""
+    folder = lock_dir()
+    if folder is None:
+        return (yield)
+    with hold(folder, alone=item.get_closest_marker("calibrated") is not None):
+        return (yield)

@@ -24,7 +24,7 @@ from ._instance import (
     ReferenceSolution,
     ReportTemplate,
 )
-from ._profile import PAPER, PROFILES, QUICK, Profile
+from ._profile import PAPER, PROFILES, QUICK, TEST, Profile
 from ._record import RECORD_NAME, PhaseTiming, RunRecord, read_record, write_record
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ __all__ = [
     "QUICK",
     "RECORD_NAME",
     "SCHEMA_PATH",
+    "TEST",
     "Chaos",
     "DatasetError",
     "EnvironmentChanges",

@@ -6,14 +6,19 @@ three evaluations 120 s apart, and the instance's own 2-minute measurement windo
 only as long as Prometheus needs to hold one full 1-minute window on the twin (a 1-minute `rate()`
 needs samples spanning the minute, plus a scrape interval or so of slack), so reporting and SLO
 checks read the same kind of window as on a real cluster; the surge still gets the ~100 s its
-ramp takes. A `Profile` is plain data: tests and benchmarks may build their own, and the record
-names the one used, with its waits.
+ramp takes. `test` is the shortest that still measures something: Prometheus scrapes every second
+and every window is 15 s, so a trial takes well under a minute of waits; its figures are noisier
+than `quick`'s and it exists for the test suite and for checking a setup end to end. A `Profile`
+is plain data: tests and benchmarks may build their own, and the record names the one used, with
+its waits.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+from ..config import PrometheusSettings, Settings
 
 SLACK = 5.0
 """Seconds added to a window before a check reads it: a scrape or two at the default interval."""
@@ -40,6 +45,8 @@ class Profile:
     """The measurement window of every Prometheus-based check; None keeps each instance's own."""
     settle: float = 125.0
     """Seconds after the agent ends before a windowed check: the window filled with post-action data."""
+    scrape_interval: str | None = None
+    """How often the harness's own Prometheus scrapes; None keeps `prometheus.scrape_interval` of the config."""
 
     def as_record(self) -> dict[str, Any]:
         """The profile as it goes into `record.json`."""
@@ -48,6 +55,12 @@ class Profile:
     def window_for(self, instance_window: str) -> str:
         """The window a check of an instance uses under this profile."""
         return self.window or instance_window
+
+    def settings_for(self, settings: Settings) -> Settings:
+        """`settings` with the profile's scrape interval, when it has one."""
+        if self.scrape_interval is None:
+            return settings
+        return replace(settings, prometheus=PrometheusSettings(scrape_interval=self.scrape_interval))
 
 
 PAPER = Profile("paper", after_ready=60.0, stabilise=120.0)
@@ -61,4 +74,16 @@ QUICK = Profile(
     window="1m",
     settle=60.0 + SLACK,
 )
-PROFILES = {profile.name: profile for profile in (PAPER, QUICK)}
+TEST = Profile(
+    "test",
+    after_ready=0.0,
+    stabilise=18.0,
+    after_injection=18.0,
+    after_surge=45.0,
+    evaluations=2,
+    interval=18.0,
+    window="15s",
+    settle=17.0,
+    scrape_interval="1s",
+)
+PROFILES = {profile.name: profile for profile in (PAPER, QUICK, TEST)}

@@ -114,7 +114,7 @@ class Trial:
     ) -> None:
         self.spec, self.instance, self.profile = spec, spec.instance, spec.profile
         self.judge = judge
-        self.settings, self.llm, self.places = settings, llm, places
+        self.settings, self.llm, self.places = spec.profile.settings_for(settings), llm, places
         self.agent_settings = agents or settings.agents
         self.phases = Phases(stream)
         self.progress = StreamProgress(self.phases.stream)

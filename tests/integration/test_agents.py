@@ -24,6 +24,7 @@ from src.config import REPO_ROOT, AgentSettings, load_settings
 from src.environment.prometheus import PrometheusServer
 from src.messaging import BrokerHandle, Bus
 from tests.conftest import Cluster
+from tests.polling import poll
 from tests.scripted_llm import ScriptedLLM
 
 pytestmark = pytest.mark.integration
@@ -257,14 +258,13 @@ def test_query_prometheus_lists_every_series_of_the_real_prometheus(
 ) -> None:
     with PrometheusServer(shop.url, tmp_path / "prometheus", scrape_interval="1s") as prometheus:
         monkeypatch.setenv("PROMETHEUS_URL", prometheus.url)
-        deadline = time.monotonic() + 30
-        text = ""
-        while time.monotonic() < deadline:
-            text = query_prometheus('kube_pod_status_ready{namespace="sock-shop", condition="true"}', "30s", "5s")
-            if text.count("kube_pod_status_ready{") >= 14:
-                break
-            time.sleep(1)
-        assert text.count("kube_pod_status_ready{") >= 14, text
+        text = poll(
+            lambda: query_prometheus('kube_pod_status_ready{namespace="sock-shop", condition="true"}', "30s", "5s"),
+            until=lambda text: text.count("kube_pod_status_ready{") >= 14,
+            timeout=30,
+            interval=1,
+            what="14 Ready pods in query_prometheus' answer",
+        )
         assert 'condition="true"' in text and 'pod="catalogue-' in text
         bad = query_prometheus("sum(rate(up[1m])")
         assert bad.startswith("Error: Prometheus rejected the query") and "parse error" in bad

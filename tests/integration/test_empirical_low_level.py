@@ -1,11 +1,12 @@
-"""The low-level L1/L2 runner end to end on the twin, with the quick profile and a scripted LLM.
+"""The low-level L1/L2 runner end to end on the twin, with a scripted LLM.
 
 `manual_scaling` is played on one twin (each trial resets the shop first): by an agent replaying
 the instance's reference solution through the entry module, which must pass; by an agent that
 does nothing and terminates, which must fail; and interrupted with Ctrl-C while it stabilises,
 which must stop Locust and still write the record. The runs go through the real lifecycle:
-manifests prepared, namespace re-created, Locust at the instance's workload, the quick profile's
-stabilisation wait, the task over RabbitMQ, the state check, `record.json`.
+manifests prepared, namespace re-created, Locust at the instance's workload, the profile's
+stabilisation wait, the task over RabbitMQ, the state check, `record.json`. The reference run is
+the suite's one trial on the quick profile (the waits a user gets); the others use the test profile.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from pathlib import Path
 import pytest
 
 from src.config import REPO_ROOT, Settings, load_settings
-from src.experiment import QUICK, TrialPlaces, TrialSpec, load_instance, run_low_level_trial
+from src.experiment import QUICK, TEST, TrialPlaces, TrialSpec, load_instance, run_low_level_trial
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster
 from tests.integration.entry import entry_flags, locusts
 from tests.scripted_llm import ScriptedLLM
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CATALOGUE = 'component "catalogue"'
 TRIAL_BUDGET = 150.0
@@ -67,7 +68,7 @@ def _play(script: list[str], shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_p
     places = TrialPlaces(tmp_path / "results", shared_shop.kubeconfig.parent, queue_prefix=f"{suffix}-")
     stream = io.StringIO()
     with ScriptedLLM({CATALOGUE: script}) as llm:
-        spec = TrialSpec(instance, QUICK, suffix=suffix, agent_timeout=120)
+        spec = TrialSpec(instance, TEST, suffix=suffix, agent_timeout=120)
         llm_settings = llm.settings(cache_seed=42)
         record, run_dir = run_low_level_trial(spec, _settings(rabbitmq), llm_settings, places, stream=stream)
     progress = stream.getvalue()
@@ -136,7 +137,8 @@ def test_ctrl_c_while_stabilising_stops_locust_and_still_writes_the_record(
     with ScriptedLLM({CATALOGUE: NO_OP}) as llm:
         flags = entry_flags(tmp_path, rabbitmq, llm, shared_shop)
         process = subprocess.Popen(
-            [sys.executable, "-m", "src.empirical_low_level_L1_2", "--instance", "manual_scaling", *flags],
+            [sys.executable, "-m", "src.empirical_low_level_L1_2", "--instance", "manual_scaling", "--profile", "test",
+             *flags],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert process.stderr is not None

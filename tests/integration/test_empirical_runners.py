@@ -1,8 +1,10 @@
-"""The L3-L5 and high-level runners end to end through their entry modules, on the twin, with the quick profile.
+"""The L3-L5 and high-level runners end to end through their entry modules, on the twin, with the test profile.
 
 Each test plays one trial with the scripted LLM, as a user would type it, and checks what the
 user gets: the summary line, the phases announced, `record.json` with the paper's columns,
 `timeline.png`, and nothing left running. `python -m src.report` then puts them beside the paper.
+The test profile (1 s scrapes, 15 s windows, two evaluations) keeps each trial under two minutes;
+the one quick-profile trial of the suite is in `test_empirical_low_level.py`.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from tests.integration.entry import entry_flags, locusts
 from tests.reference_agent import MANAGER_KEY, NO_OP, bash_step, key, maintainer_script, manager_script, report_step
 from tests.scripted_llm import ScriptedLLM
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-P99 = 'histogram_quantile(0.99, sum(rate(request_duration_seconds_bucket{name="catalogue"}[1m])) by (le)) * 1000'
+P99 = 'histogram_quantile(0.99, sum(rate(request_duration_seconds_bucket{name="catalogue"}[15s])) by (le)) * 1000'
 HEALTHY = [
     report_step("catalogue", "catalogue is healthy: all pods Ready, P99 {p99:.0f} ms.", {"p99": P99}),
     "TERMINATE",
@@ -35,7 +37,7 @@ HEALTHY = [
 
 def _run(module: str, argv: list[str], budget: float) -> tuple[subprocess.CompletedProcess[str], Path, dict]:
     result = subprocess.run(
-        [sys.executable, "-m", module, *argv, "--profile", "quick", "--world", "twin"],
+        [sys.executable, "-m", module, *argv, "--profile", "test", "--world", "twin"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=budget,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-4000:]
@@ -49,21 +51,21 @@ def _run(module: str, argv: list[str], budget: float) -> tuple[subprocess.Comple
 
 
 @pytest.mark.timeout(900)
-def test_a_cpu_stress_trial_scores_three_evaluations_with_first_and_overall(
+def test_a_cpu_stress_trial_scores_every_evaluation_with_first_and_overall(
     shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
 ) -> None:
     instance = load_instance("cpu_stress")
-    script = [*maintainer_script(instance), *HEALTHY, *HEALTHY]
+    script = [*maintainer_script(instance), *HEALTHY]
     with ScriptedLLM({key("catalogue"): script}) as llm:
         flags = entry_flags(tmp_path, rabbitmq, llm, shared_shop)
         argv = ["--instance", "cpu_stress", "--suffix", "e2e", "--cache_seed", "-1", *flags]
         result, run_dir, record = _run("src.empirical_low_level_L3_4_5", argv, 900)
-    summary = "L3 3/3, L4 1/1, L5 1/1, first 1, overall 1"
+    summary = "L3 2/2, L4 1/1, L5 1/1, first 1, overall 1"
     assert result.stdout == f"cpu_stress trial 1: {summary} ({run_dir / 'record.json'})\n", result.stderr[-3000:]
-    for phase in ("baseline", "inject", "fault", "evaluation 1", "observe", "evaluation 3", "cleanup"):
+    for phase in ("baseline", "inject", "fault", "evaluation 1", "observe", "evaluation 2", "cleanup"):
         assert f"[{phase}] started" in result.stderr
     assert record["runner"] == "low_level_L3_4_5" and record["passed"] is True
-    assert [entry["issue_present"] for entry in record["evaluations"]] == [True, False, False]
+    assert [entry["issue_present"] for entry in record["evaluations"]] == [True, False]
     assert record["scores"]["slo_baseline"]["passed"] and not record["scores"]["slo_after_injection"]["passed"]
     assert record["evaluations"][0]["l4"]["evidence"]["found"] == "cpu_saturation"
     assert record["flags"] == []
@@ -75,7 +77,7 @@ def test_a_cpu_stress_trial_scores_three_evaluations_with_first_and_overall(
     assert report.returncode == 0, report.stderr
     table4 = report.stdout.split("## Table 4")[1].split("## Table 5")[0]
     [row] = [line for line in table4.splitlines() if line.startswith("| CPU Stress     | 1 ")]
-    assert "3/3" in row and "[4,9,1]" not in row and "[7,9,9]" in row, row
+    assert "2/2" in row and "[4,9,1]" not in row and "[7,9,9]" in row, row
     assert (tmp_path / "report" / "table4.csv").is_file()
 
 
@@ -142,7 +144,8 @@ def test_a_second_ctrl_c_during_cleanup_still_leaves_no_chaos_and_no_load(
     with ScriptedLLM({key("catalogue"): NO_OP}) as llm:
         flags = entry_flags(tmp_path, rabbitmq, llm, shared_shop)
         process = subprocess.Popen(
-            [sys.executable, "-m", "src.empirical_low_level_L3_4_5", "--instance", "cpu_stress", *flags],
+            [sys.executable, "-m", "src.empirical_low_level_L3_4_5", "--instance", "cpu_stress", "--profile", "test",
+             *flags],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert process.stderr is not None

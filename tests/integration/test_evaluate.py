@@ -108,6 +108,7 @@ def _slo(shop: Cluster, prometheus_url: str) -> SloReport:
     return check_slo(prometheus_url, shop.kubeconfig, "sock-shop", "catalogue", window=WINDOW)
 
 
+@pytest.mark.calibrated
 def test_the_slo_holds_under_light_load_and_a_reward_hack_breaks_it(loaded_shop: tuple[Cluster, str]) -> None:
     shop, prometheus_url = loaded_shop
     healthy = _slo(shop, prometheus_url)

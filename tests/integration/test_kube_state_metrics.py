@@ -7,7 +7,6 @@ series, so they must drop when a deployment is scaled to zero or a pod stops bei
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from src.environment.prometheus import PrometheusServer
 from src.evaluate._prometheus import scalar_query
 from tests.conftest import Cluster
+from tests.polling import poll
 
 pytestmark = pytest.mark.integration
 
@@ -36,13 +36,7 @@ POD_FAILURE = {
 
 def _settles(prometheus_url: str, promql: str, wanted: Callable[[float | None], bool]) -> float | None:
     """Query until the value is `wanted`, or fail at the deadline showing the last one."""
-    deadline = time.monotonic() + DEADLINE
-    value = scalar_query(prometheus_url, promql)
-    while not wanted(value) and time.monotonic() < deadline:
-        time.sleep(0.5)
-        value = scalar_query(prometheus_url, promql)
-    assert wanted(value), f"{promql} is {value} after {DEADLINE:.0f} s"
-    return value
+    return poll(lambda: scalar_query(prometheus_url, promql), until=wanted, timeout=DEADLINE, what=promql)
 
 
 def _pods(deployment: str, condition: str = "true") -> str:

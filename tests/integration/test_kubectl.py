@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.conftest import Cluster
+from tests.polling import poll
 
 pytestmark = pytest.mark.integration
 
@@ -28,13 +29,7 @@ def _ready(pod: dict) -> bool:
 
 
 def _wait_for(predicate, timeout: float = 30, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    return poll(predicate, timeout=timeout, interval=0.1, what=what)
 
 
 def _rollout(cluster: Cluster, deployment: str) -> None:

@@ -22,8 +22,9 @@ import pytest
 from src.environment.prometheus import PrometheusServer
 from src.environment.traffic import Traffic, workload_for
 from tests.conftest import Cluster
+from tests.polling import poll
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.calibrated, pytest.mark.slow]
 
 NS = ("-n", "sock-shop")
 SETTLE = 60
@@ -75,12 +76,7 @@ def observed(shop: Cluster, tmp_path: Path) -> Iterator[Observed]:
 
 
 def _eventually(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(2)
-    raise AssertionError(f"not within {timeout:.0f} s: {what}")
+    poll(check, timeout=timeout, interval=2, what=what)
 
 
 def test_cpu_and_p99_follow_the_workload_as_the_paper_expects(observed: Observed) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from prometheus_api_client import PrometheusConnect
 from src.environment.processes import alive
 from src.environment.prometheus import PrometheusServer, ensure_prometheus, find_prometheus, stop_prometheus
 from tests.conftest import Cluster
+from tests.polling import poll
 
 pytestmark = pytest.mark.integration
 
@@ -38,14 +38,7 @@ def _scraped_pods(shop: Cluster) -> dict[str, str]:
 
 def _eventually(prometheus: PrometheusConnect, query: str, done: Any) -> list[dict[str, Any]]:
     """Query until `done(result)` holds, or fail at the deadline showing the last answer."""
-    deadline = time.monotonic() + DEADLINE
-    result: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        result = prometheus.custom_query(query)
-        if done(result):
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"{query} did not reach the expected state within {DEADLINE:.0f} s; last answer: {result}")
+    return poll(lambda: prometheus.custom_query(query), until=done, timeout=DEADLINE, what=query)
 
 
 def test_prometheus_scrapes_the_twin_with_sock_shop_labels(shop: Cluster, tmp_path: Path) -> None:

@@ -22,8 +22,9 @@ from src.evaluate._figure import DPI, FIGURE_SIZE
 from src.evaluate._prometheus import scalar_query
 from src.evaluate.timeline import ready_pods_query
 from tests.conftest import Cluster
+from tests.polling import poll
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.calibrated, pytest.mark.slow]
 
 NS = ("-n", "sock-shop")
 LOADED = 18.0
@@ -37,10 +38,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _until(done: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not done():
-        assert time.monotonic() < deadline, f"{what} did not happen within {DEADLINE:.0f} s"
-        time.sleep(0.5)
+    poll(done, timeout=DEADLINE, what=what)
 
 
 def _png_size(path: Path) -> tuple[int, int]:

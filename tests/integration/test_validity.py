@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from src.config import PrometheusSettings, Settings, load_settings
+from src.config import Settings, load_settings
 from src.experiment import (
+    TEST,
     Instance,
-    Profile,
     TrialPlaces,
     TrialSpec,
     load_all,
@@ -36,19 +36,8 @@ from tests.conftest import Cluster
 from tests.reference_agent import MANAGER_KEY, NO_OP, bash_step, key, maintainer_script, manager_script
 from tests.scripted_llm import ScriptedLLM
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.split(3)]
 
-TEST_PROFILE = Profile(
-    "test",
-    after_ready=0.0,
-    stabilise=18.0,
-    after_injection=18.0,
-    after_surge=45.0,
-    evaluations=2,
-    interval=18.0,
-    window="15s",
-    settle=17.0,
-)
 INSTANCES = load_all()
 HACKED = ("pod_failure", "rising_traffic")
 HACK = [bash_step("kubectl -n sock-shop scale deployment/catalogue --replicas=0"), "Latency is gone.\nTERMINATE"]
@@ -57,7 +46,7 @@ HACK = [bash_step("kubectl -n sock-shop scale deployment/catalogue --replicas=0"
 def _settings(rabbitmq: BrokerHandle) -> Settings:
     settings = load_settings()
     raw = {**(settings.raw or {}), "rabbitmq": {"url": rabbitmq.url}}
-    return dataclasses.replace(settings, raw=raw, prometheus=PrometheusSettings(scrape_interval="1s"))
+    return dataclasses.replace(settings, raw=raw)
 
 
 def _places(shared_shop: Cluster, tmp_path: Path, instance: Instance) -> TrialPlaces:
@@ -82,8 +71,8 @@ def test_the_reference_solution_passes_and_doing_nothing_fails(
 ) -> None:
     fault = instance.level >= 3
     evaluations = 3 if instance.name in HACKED else 2
-    stabilise = 0.0 if instance.ground_truth.check in STATE_CHECKS else TEST_PROFILE.stabilise
-    profile = dataclasses.replace(TEST_PROFILE, evaluations=evaluations, stabilise=stabilise)
+    stabilise = 0.0 if instance.ground_truth.check in STATE_CHECKS else TEST.stabilise
+    profile = dataclasses.replace(TEST, evaluations=evaluations, stabilise=stabilise)
     spec = TrialSpec(instance, profile, suffix="validity", agent_timeout=240)
     places = _places(shared_shop, tmp_path, instance)
     stream = io.StringIO()

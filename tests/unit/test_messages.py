@@ -75,6 +75,7 @@ def test_an_unknown_type_is_refused_when_building_a_message() -> None:
         (_wire(id=""), "id must not be empty"),
         (_wire(priority="high"), "unknown field.*priority"),
     ],
+    ids=["bad-utf8", "not-json", "array", "type", "sent_at", "sender", "empty-id", "unknown-field"],
 )
 def test_malformed_bytes_raise_an_error_naming_the_problem(data: bytes, complaint: str) -> None:
     with pytest.raises(MessageFormatError, match=complaint):

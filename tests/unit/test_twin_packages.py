@@ -65,6 +65,7 @@ SURFACES = {
         "require",
         "resources_in",
         "rfc3339",
+        "rfc3339_nano",
     ],
 }
 

@@ -8,22 +8,19 @@ printers does; agents read these words, so the precedence rules here are kubectl
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
+
+from ..store import parse_timestamp
 
 logger = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
 
 
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def _later(current: str, candidate: str | None) -> str:
     if not candidate:
         return current
-    if not current or _instant(candidate) > _instant(current):
+    if not current or parse_timestamp(candidate) > parse_timestamp(current):
         return candidate
     return current
 

@@ -20,6 +20,8 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..store import rfc3339, rfc3339_nano
+
 logger = logging.getLogger(__name__)
 
 Message = tuple[str, str]
@@ -36,12 +38,6 @@ class LogContext:
     version: str
     pod_ip: str
     env: dict[str, str] = field(default_factory=dict)
-
-
-def rfc3339_nano(moment: datetime) -> str:
-    """Go's RFC3339Nano in UTC: fractional seconds without trailing zeros, "Z" suffix."""
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0").rstrip(".")
-    return text + "Z"
 
 
 def service_ip(service: str) -> str:
@@ -81,7 +77,7 @@ class Family:
     """The version the lines mention when the image tag is not a version ("latest", "alpine")."""
 
     def line(self, ctx: LogContext, moment: datetime, level: str, text: str) -> str:
-        return f'time="{moment.strftime("%Y-%m-%dT%H:%M:%SZ")}" level={level} {text}'
+        return f'time="{rfc3339(moment)}" level={level} {text}'
 
     def boot(self, ctx: LogContext, rng: random.Random) -> list[BootMessage]:
         return [

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..store import parse_timestamp
-from ._logfamilies import SPRING_SERVICES, Family, FrontEnd, GoKit, LogContext, SpringBoot, image_name, rfc3339_nano
+from ..store import parse_timestamp, rfc3339_nano
+from ._logfamilies import SPRING_SERVICES, Family, FrontEnd, GoKit, LogContext, SpringBoot, image_name
 from ._logstores import Mongo, MySQL, RabbitMQ, Redis
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from ._kinds import (
     REPLICASETS,
     SERVICES,
 )
-from ._objects import clone, controller_ref, labels_of, parse_time, parse_timestamp, rfc3339
+from ._objects import clone, controller_ref, labels_of, parse_time, parse_timestamp, rfc3339, rfc3339_nano
 from ._quantity import (
     QUANTITY_PATTERN,
     QuantityError,
@@ -88,4 +88,5 @@ __all__ = [
     "require",
     "resources_in",
     "rfc3339",
+    "rfc3339_nano",
 ]

@@ -1,4 +1,9 @@
-"""Small helpers over Kubernetes objects held as plain JSON dicts."""
+"""Small helpers over Kubernetes objects held as plain JSON dicts, and the one home of their timestamps.
+
+Every RFC 3339 timestamp the twin writes or reads goes through here: `rfc3339` as the apiserver
+writes them (whole seconds, "Z"), `rfc3339_nano` as Go's RFC3339Nano prints them (container logs),
+and `parse_timestamp` / `parse_time` for reading them back.
+"""
 
 from __future__ import annotations
 
@@ -15,19 +20,16 @@ def clone(value: Any) -> Any:
     return value
 
 
-def rfc3339(timestamp: float) -> str:
-    """Seconds since the epoch as the apiserver writes timestamps (`2026-11-27T20:30:00Z`)."""
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def rfc3339(when: float | datetime) -> str:
+    """Seconds since the epoch (or a UTC datetime) as the apiserver writes timestamps (`2026-11-27T20:30:00Z`)."""
+    moment = when if isinstance(when, datetime) else datetime.fromtimestamp(when, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def rfc3339_micro(timestamp: float) -> str:
-    """Micro-precision timestamp, as used by Events' `eventTime` and lease renewals."""
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_time(text: str) -> float:
-    """An RFC 3339 timestamp as seconds since the epoch."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+def rfc3339_nano(moment: datetime) -> str:
+    """Go's RFC3339Nano of a UTC datetime: fractional seconds without trailing zeros, "Z" suffix."""
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0").rstrip(".")
+    return text + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -35,24 +37,13 @@ def parse_timestamp(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
 
 
-def meta(obj: dict[str, Any]) -> dict[str, Any]:
-    return obj.setdefault("metadata", {})
-
-
-def name_of(obj: dict[str, Any]) -> str:
-    return obj.get("metadata", {}).get("name", "")
-
-
-def namespace_of(obj: dict[str, Any]) -> str:
-    return obj.get("metadata", {}).get("namespace", "")
+def parse_time(text: str) -> float:
+    """An RFC 3339 timestamp as seconds since the epoch."""
+    return parse_timestamp(text).timestamp()
 
 
 def labels_of(obj: dict[str, Any]) -> dict[str, str]:
     return obj.get("metadata", {}).get("labels") or {}
-
-
-def owner_uids(obj: dict[str, Any]) -> set[str]:
-    return {ref.get("uid", "") for ref in obj.get("metadata", {}).get("ownerReferences") or []}
 
 
 def controller_ref(owner: dict[str, Any]) -> dict[str, Any]:

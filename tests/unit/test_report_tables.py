@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from src.evaluate.tables import (
+import src.report
+from src.report import (
     NULL,
     RecordError,
     RecordVersionError,
@@ -28,7 +29,7 @@ from src.evaluate.tables import (
     to_csv,
     to_markdown,
 )
-from src.report import main
+from src.report.__main__ import main
 
 PAPER = load_paper_tables()
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -504,3 +505,16 @@ def test_main_names_a_record_with_a_wrong_field(tmp_path: Path, capsys: pytest.C
 def test_main_rejects_a_path_that_does_not_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tmp_path / "nowhere"), "--out", str(tmp_path / "report")]) == 2
     assert capsys.readouterr().err == f"error: {tmp_path / 'nowhere'}: no such file or folder\n"
+
+
+def test_the_package_exports_exactly_its_public_names() -> None:
+    assert sorted(src.report.__all__) == sorted(
+        [
+            *("ERROR", "EXIT_BAD_INPUT", "HINT_TRIALS", "NOT_RUN", "NULL", "PAPER_TABLES", "RECORD_VERSION", "SPECS"),
+            *("Levels", "RecordError", "RecordVersionError", "ReportInputError", "Table", "TableSpec", "TrialRecord"),
+            *("build_table3", "build_table4", "build_table5", "build_table6", "build_tables"),
+            *("find_records", "load_paper_tables", "load_record", "number_trials", "parse_record", "read_records"),
+            *("markdown_report", "to_csv", "to_markdown", "write_report"),
+        ]
+    )
+    assert all(hasattr(src.report, name) for name in src.report.__all__)

@@ -20,7 +20,7 @@ from .admission import Admission
 from .apiserver import RestApi, build_app
 from .chaos import ChaosController, ChaosWebhook
 from .controllers import ControllerConfig, Controllers, load_known_images, node_object, start_controllers
-from .shop import ServiceProxy, ShopModel, load_model_spec, twin_routes
+from .shop import ContainerLogs, ServiceProxy, ShopModel, load_model_spec, twin_routes
 from .store import NAMESPACES, NODES, SERVICES, Store
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,9 @@ class Twin:
         self._chaos.start()
         self.model.start()
         await self.proxy.start()
-        app = build_app(RestApi(self.store, self.model), twin_routes(self.store, self.model))
+        app = build_app(
+            RestApi(self.store, self.model, ContainerLogs(self.model.spec)), twin_routes(self.store, self.model)
+        )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         self.port = self.settings.port or free_port(self.settings.host)

@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from src.twin.shop import MAX_LINES, LogError, render_log
+from src.twin.controllers import LogError
+from src.twin.shop import MAX_LINES, ContainerLogs, load_model_spec
+
+render_log = ContainerLogs(load_model_spec()).render
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 RFC3339_NANO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z ")

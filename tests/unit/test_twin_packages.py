@@ -12,8 +12,8 @@ SURFACES = {
     "src.twin.shop": [
         "DEFAULT_MODEL_FILE",
         "Faults",
+        "ContainerLogs",
         "LOOPBACK_ANNOTATION",
-        "LogError",
         "MAX_LINES",
         "ModelSpecError",
         "PodRuntime",
@@ -21,7 +21,6 @@ SURFACES = {
         "ServiceProxy",
         "ShopModel",
         "load_model_spec",
-        "render_log",
         "twin_routes",
     ],
     "src.twin.store": [

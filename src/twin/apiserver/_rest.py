@@ -17,8 +17,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from ..controllers import UsageModel, node_metrics, pod_metrics
-from ..shop import LogError, render_log
+from ..controllers import LogError, PodLogs, UsageModel, node_metrics, pod_metrics
 from ..store import (
     METRICS_GROUP,
     RESOURCES,
@@ -123,11 +122,12 @@ def _require_object(body: Any) -> dict[str, Any]:
 
 
 class RestApi:
-    """Resource verbs over one `Store`."""
+    """Resource verbs over one `Store`; pod logs and the metrics API come from the kubelet's seams."""
 
-    def __init__(self, store: Store, usage: UsageModel) -> None:
+    def __init__(self, store: Store, usage: UsageModel, logs: PodLogs) -> None:
         self.store = store
         self.usage = usage
+        self.logs = logs
 
     # --- dispatch ------------------------------------------------------------------------------
 
@@ -447,7 +447,7 @@ class RestApi:
             return int(text) if text and text.lstrip("-").isdigit() else None
 
         try:
-            text = render_log(
+            text = self.logs.render(
                 pod,
                 container,
                 datetime.now(UTC),

@@ -12,9 +12,10 @@ store's loop, after the Node exists:
     ...
     await controllers.stop()
 
-The kubelet's two seams to the workload live here too: `PodHealth` (how containers are doing) and
-`UsageModel` (what they use, read by the HPA, and served as metrics.k8s.io by the API server);
-the Sock Shop model implements both. `WorkQueue` is exported for other reconcilers (Chaos Mesh).
+The kubelet's seams to the workload live here too: `PodHealth` (how containers are doing),
+`UsageModel` (what they use, read by the HPA and served as metrics.k8s.io by the API server) and
+`PodLogs` (what they print, served by the API server); the Sock Shop model fills all three.
+`WorkQueue` is exported for other reconcilers (Chaos Mesh).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ._garbage import GarbageCollector
 from ._hpa import HpaController
 from ._images import load_known_images
 from ._kubelet import HealthyPods, Kubelet, PodHealth
+from ._logs import LogError, PodLogs
 from ._namespace import NamespaceController
 from ._node import node_object
 from ._queue import WorkQueue
@@ -46,7 +48,9 @@ __all__ = [
     "EventRecorder",
     "HealthyPods",
     "IdleUsage",
+    "LogError",
     "PodHealth",
+    "PodLogs",
     "UsageModel",
     "WorkQueue",
     "load_known_images",

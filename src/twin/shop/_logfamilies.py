@@ -286,7 +286,6 @@ _SPRING_APPS = {
     "shipping": ("works.weave.socks.shipping.ShippingServiceApplication", "rabbitmq"),
     "queue-master": ("works.weave.socks.queuemaster.QueueMasterApplication", "rabbitmq"),
 }
-SPRING_SERVICES = tuple(_SPRING_APPS)
 _SPRING_BANNER = r"""
   .   ____          _            __ _ _
  /\\ / ___'_ __ _ _(_)_ __  __ _ \ \ \ \

@@ -9,7 +9,9 @@ follow the kubelet's rules.
 
 Every slot draws from its own `random.Random`, seeded by pod uid, container, run and slot index,
 so a line once shown never changes, `--tail` and `--since` agree with the full log, and reading
-a log twice gives the same text. What each image prints is in `_logfamilies` and `_logstores`.
+a log twice gives the same text. What each image prints is in `_logfamilies` and `_logstores`;
+which family an application image gets follows its service's language in the model
+(`services.<name>.family` in data/twin/sock-shop-model.yaml).
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..controllers import LogError
 from ..store import parse_timestamp, rfc3339_nano
-from ._logfamilies import SPRING_SERVICES, Family, FrontEnd, GoKit, LogContext, SpringBoot, image_name
+from ._logfamilies import Family, FrontEnd, GoKit, LogContext, SpringBoot, image_name
 from ._logstores import Mongo, MySQL, RabbitMQ, Redis
+from ._spec import ModelSpec
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +42,9 @@ CRASH_WINDOW = timedelta(seconds=45)
 
 Line = tuple[datetime, str]
 
-_FAMILIES: dict[str, Family] = {
-    "catalogue": GoKit(),
-    "payment": GoKit(),
-    "user": GoKit(),
-    "front-end": FrontEnd(),
-    **dict.fromkeys(SPRING_SERVICES, SpringBoot()),
+_BY_LANGUAGE: dict[str, Family] = {"go": GoKit(), "node": FrontEnd(), "java": SpringBoot()}
+"""The log family of each language family in the model (`services.<name>.family`)."""
+_DATA_STORES: dict[str, Family] = {
     "mongo": Mongo(),
     "user-db": Mongo(),
     "catalogue-db": MySQL(),
@@ -52,16 +53,17 @@ _FAMILIES: dict[str, Family] = {
     "redis": Redis(),
     "rabbitmq": RabbitMQ(),
 }
-"""Log families by the last segment of the image repository; anything else is a generic `Family`."""
+"""Log families of the data-store images, which the model groups under language `none`."""
 
 
-def family_for(image: str) -> Family:
-    """The log family of an image: go-kit, Node, Spring Boot, mongod, mysqld, redis, rabbitmq, generic."""
-    return _FAMILIES.get(image_name(image)[0], Family())
+def log_families(spec: ModelSpec) -> dict[str, Family]:
+    """Log families by the last segment of the image repository (a Sock Shop image is named after its service).
 
-
-class LogError(ValueError):
-    """A log request the kubelet refuses; the server answers 400 BadRequest with this message."""
+    The application services log as their language family in the model (catalogue: go -> go-kit,
+    front-end: node, carts: java -> Spring Boot); the data stores by their image (mongo, mysqld ...).
+    """
+    by_service = {name: _BY_LANGUAGE[s.family] for name, s in spec.services.items() if s.family in _BY_LANGUAGE}
+    return by_service | _DATA_STORES
 
 
 @dataclass(frozen=True)
@@ -238,45 +240,56 @@ def _render(lines: list[Line], timestamps: bool, limit_bytes: int | None) -> str
     return output
 
 
-def render_log(
-    pod: dict[str, Any],
-    container: str,
-    now: datetime,
-    *,
-    tail_lines: int | None = None,
-    since_seconds: int | None = None,
-    timestamps: bool = False,
-    previous: bool = False,
-    limit_bytes: int | None = None,
-) -> str:
-    """The text `kubectl logs` prints for one container, deterministic for a given pod and time.
+class ContainerLogs:
+    """The kubelet's `PodLogs` for Sock Shop: each container logs as its image's family does.
 
     Args:
-        pod: the Pod as stored; its uid seeds the text, its status picks the run and its trouble.
-        container: the container's name (containers or initContainers).
-        now: the current time; a running container's log ends here.
-        tail_lines: keep only the last N lines (`--tail`).
-        since_seconds: keep only lines newer than now minus this (`--since`).
-        timestamps: prefix each line with its RFC3339Nano time (`--timestamps`).
-        previous: read the previous, terminated run (`--previous`).
-        limit_bytes: cut the output after this many bytes (`--limit-bytes`).
-
-    Raises:
-        LogError: the kubelet would refuse: unknown container, no previous run, or not started yet.
+        spec: the performance model, whose services' language families pick the application log formats.
     """
-    metadata = pod.get("metadata") or {}
-    spec = _container_spec(pod, container)
-    if not (pod.get("spec") or {}).get("nodeName"):
-        return ""
-    family = family_for(str(spec.get("image", "")))
-    run = _select_run(pod, container, family, previous)
-    identity = metadata.get("uid") or f"{metadata.get('namespace', '')}/{metadata.get('name', '')}"
-    seed = f"{identity}/{container}/{run.index}"
-    end = min(run.ended, now) if run.ended is not None else now
-    lines = _Timeline(family, _context(pod, spec, family), run, seed, end).lines()
-    if since_seconds is not None:
-        cutoff = now - timedelta(seconds=since_seconds)
-        lines = [line for line in lines if line[0] >= cutoff]
-    if tail_lines is not None and tail_lines >= 0:
-        lines = lines[len(lines) - tail_lines :] if tail_lines < len(lines) else lines
-    return _render(lines, timestamps, limit_bytes)
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self._families = log_families(spec)
+
+    def render(
+        self,
+        pod: dict[str, Any],
+        container: str,
+        now: datetime,
+        *,
+        tail_lines: int | None = None,
+        since_seconds: int | None = None,
+        timestamps: bool = False,
+        previous: bool = False,
+        limit_bytes: int | None = None,
+    ) -> str:
+        """The text `kubectl logs` prints for one container, deterministic for a given pod and time.
+
+        Args:
+            pod: the Pod as stored; its uid seeds the text, its status picks the run and its trouble.
+            container: the container's name (containers or initContainers).
+            now: the current time; a running container's log ends here.
+            tail_lines: keep only the last N lines (`--tail`).
+            since_seconds: keep only lines newer than now minus this (`--since`).
+            timestamps: prefix each line with its RFC3339Nano time (`--timestamps`).
+            previous: read the previous, terminated run (`--previous`).
+            limit_bytes: cut the output after this many bytes (`--limit-bytes`).
+
+        Raises:
+            LogError: the kubelet would refuse: unknown container, no previous run, or not started yet.
+        """
+        metadata = pod.get("metadata") or {}
+        spec = _container_spec(pod, container)
+        if not (pod.get("spec") or {}).get("nodeName"):
+            return ""
+        family = self._families.get(image_name(str(spec.get("image", "")))[0], Family())
+        run = _select_run(pod, container, family, previous)
+        identity = metadata.get("uid") or f"{metadata.get('namespace', '')}/{metadata.get('name', '')}"
+        seed = f"{identity}/{container}/{run.index}"
+        end = min(run.ended, now) if run.ended is not None else now
+        lines = _Timeline(family, _context(pod, spec, family), run, seed, end).lines()
+        if since_seconds is not None:
+            cutoff = now - timedelta(seconds=since_seconds)
+            lines = [line for line in lines if line[0] >= cutoff]
+        if tail_lines is not None and tail_lines >= 0:
+            lines = lines[len(lines) - tail_lines :] if tail_lines < len(lines) else lines
+        return _render(lines, timestamps, limit_bytes)

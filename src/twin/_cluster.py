@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import random
 import socket
+import time
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -36,14 +38,26 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class Twin:
-    """One emulated Kubernetes cluster serving its API on `url` once `start()` returns."""
+    """One emulated Kubernetes cluster serving its API on `url` once `start()` returns.
 
-    def __init__(self, settings: TwinSettings, **controller_options: Any) -> None:
+    Args:
+        settings: Address, seed, model and image files, start-up time scale.
+        clock: Seconds since the epoch. The one clock of the cluster: the store (timestamps, and so
+            every controller), the Sock Shop model, the chaos controller and the REST layer read it.
+        controller_options: Further `ControllerConfig` fields (HPA timing, event TTL ...).
+    """
+
+    def __init__(
+        self, settings: TwinSettings, *, clock: Callable[[], float] = time.time, **controller_options: Any
+    ) -> None:
         self.settings = settings
+        self.clock = clock
         rng = random.Random(settings.seed)
-        self.store = Store(rng=rng)
+        self.store = Store(rng=rng, clock=clock)
         self.store.admit = Admission(self.store, NAMESPACES, webhooks=[ChaosWebhook()])
-        self.model = ShopModel(self.store, load_model_spec(settings.model), rng=random.Random(rng.random()))
+        self.model = ShopModel(
+            self.store, load_model_spec(settings.model), clock=clock, rng=random.Random(rng.random())
+        )
         self.proxy = ServiceProxy(self.store, self.model, settings.host)
         self._controller_config = ControllerConfig(
             startup_time_scale=settings.startup_time_scale,
@@ -63,12 +77,13 @@ class Twin:
         """Seed the system objects, start the controllers and the shop, then listen."""
         self._seed()
         self._controllers = start_controllers(self.store, self._controller_config, self.model, self.model)
-        self._chaos = ChaosController(self.store, self.model, self._controllers.recorder, self.store.clock)
+        self._chaos = ChaosController(self.store, self.model, self._controllers.recorder, self.clock)
         self._chaos.start()
         self.model.start()
         await self.proxy.start()
         app = build_app(
-            RestApi(self.store, self.model, ContainerLogs(self.model.spec)), twin_routes(self.store, self.model)
+            RestApi(self.store, self.model, ContainerLogs(self.model.spec), self.clock),
+            twin_routes(self.store, self.model),
         )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -124,10 +126,11 @@ def _require_object(body: Any) -> dict[str, Any]:
 class RestApi:
     """Resource verbs over one `Store`; pod logs and the metrics API come from the kubelet's seams."""
 
-    def __init__(self, store: Store, usage: UsageModel, logs: PodLogs) -> None:
+    def __init__(self, store: Store, usage: UsageModel, logs: PodLogs, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.usage = usage
         self.logs = logs
+        self.clock = clock
 
     # --- dispatch ------------------------------------------------------------------------------
 
@@ -171,14 +174,16 @@ class RestApi:
 
     # --- representation ------------------------------------------------------------------------
 
+    def _now(self) -> datetime:
+        """The clock's time, for table ages, log ends and metrics timestamps."""
+        return datetime.fromtimestamp(self.clock(), UTC)
+
     def _out(self, route: Route, obj: dict[str, Any]) -> dict[str, Any]:
         return from_storage(route.resource, route.version, obj)
 
     def _respond(self, request: web.Request, route: Route, obj: dict[str, Any], status: int = 200) -> web.Response:
         if _wants(request, "Table"):
-            table = to_table(
-                route.resource.kind, [obj], datetime.now(UTC), request.query.get("includeObject", "Metadata")
-            )
+            table = to_table(route.resource.kind, [obj], self._now(), request.query.get("includeObject", "Metadata"))
             return web.json_response(table, status=status)
         if _wants(request, "PartialObjectMetadata"):
             return web.json_response(_partial(obj), status=status)
@@ -195,7 +200,7 @@ class RestApi:
         list_meta = {"resourceVersion": str(revision)}
         if _wants(request, "Table"):
             table = to_table(
-                route.resource.kind, items, datetime.now(UTC), request.query.get("includeObject", "Metadata"), list_meta
+                route.resource.kind, items, self._now(), request.query.get("includeObject", "Metadata"), list_meta
             )
             return web.json_response(table)
         if _wants(request, "PartialObjectMetadataList"):
@@ -272,7 +277,7 @@ class RestApi:
                 continue
             obj = self._out(route, event.object)
             if as_table:
-                obj = to_table(route.resource.kind, [obj], datetime.now(UTC), "Object")
+                obj = to_table(route.resource.kind, [obj], self._now(), "Object")
             await _write_event(response, {"type": event.type, "object": obj})
 
     def _bookmark(self, route: Route) -> dict[str, Any]:
@@ -450,7 +455,7 @@ class RestApi:
             text = self.logs.render(
                 pod,
                 container,
-                datetime.now(UTC),
+                self._now(),
                 tail_lines=number("tailLines"),
                 since_seconds=number("sinceSeconds"),
                 timestamps=_flag(request, "timestamps"),
@@ -464,7 +469,7 @@ class RestApi:
     def _metrics(self, request: web.Request, route: Route) -> web.Response:
         if request.method != "GET" or _flag(request, "watch"):
             raise errors.method_not_allowed("metrics are read-only: get and list only")
-        now = datetime.now(UTC)
+        now = self._now()
         if route.resource.kind == "PodMetrics":
             pods_resource = lookup("", "v1", "pods")
             assert pods_resource is not None

@@ -11,6 +11,9 @@ fault's category?) and L5 (did the SLO hold once the evaluation's window was ove
 issue was present. The next task goes out `interval` seconds after the previous one, or once the
 agent is done and a full measurement window has passed since, whichever is later, so a
 heartbeat never queues behind a running one and L5 never reads data from before the repair.
+
+A check that could not read the world after the injection ends the evaluations; it is recorded as
+the trial's error and the side-effect diff still runs (`Trial.scoring`).
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ def run_fault_trial(
         ValueError: the instance is not a low-level L3-L5 one.
         KeyboardInterrupt: the trial was interrupted (after cleaning up and writing the record).
         SessionError, WorldError, TrafficError, EvaluationError, ...: the world could not be
-            provided, prepared or read (the record, with `error`, is written first).
+            provided, prepared or read before the fault (the record, with `error`, is written first).
     """
     instance, profile = spec.instance, spec.profile
     if instance.scope != "low" or instance.level not in FAULT_LEVELS:
@@ -90,24 +93,24 @@ def run_fault_trial(
         with trial.phases.run("baseline"):
             trial.keep("slo_baseline", trial.slo(instance.component).score(), counts=False)
         before = trial.snapshot()
-        trial.inject()
-        truth = trial.slo(instance.component)
-        trial.keep("slo_after_injection", truth.score(), counts=False)
-        with trial.single_agent(instance.component) as agent:
-            for index in range(1, profile.evaluations + 1):
-                with trial.phases.run(f"evaluation {index}", spec.agent_timeout):
-                    entry, finished = _evaluate_once(trial, agent, index, truth)
-                    trial.actions = list(agent.maintainer.tally.actions)
-                record.evaluations.append(entry)
-                sent = datetime.fromisoformat(entry["sent_at"]).timestamp()
-                left = max(sent + profile.interval - time.time(), finished + profile.settle - time.monotonic())
-                trial.wait_until("observe", left)
-                truth = trial.slo(instance.component)
-                if entry["issue_present"]:
-                    entry["l5"] = score_entry(truth.score())
-        trial.keep("slo_final", truth.score(), counts=False)
-        record.levels = tally_levels(record.evaluations, truth.passed)
-        record.passed = record.levels["overall"] == 1
-        trial.phases.say(record.summary())
-        trial.flag_changes(before)
+        with trial.scoring(before):
+            trial.inject()
+            truth = trial.slo(instance.component)
+            trial.keep("slo_after_injection", truth.score(), counts=False)
+            with trial.single_agent(instance.component) as agent:
+                for index in range(1, profile.evaluations + 1):
+                    with trial.phases.run(f"evaluation {index}", spec.agent_timeout):
+                        entry, finished = _evaluate_once(trial, agent, index, truth)
+                        trial.actions = list(agent.maintainer.tally.actions)
+                    record.evaluations.append(entry)
+                    sent = datetime.fromisoformat(entry["sent_at"]).timestamp()
+                    left = max(sent + profile.interval - time.time(), finished + profile.settle - time.monotonic())
+                    trial.wait_until("observe", left)
+                    truth = trial.slo(instance.component)
+                    if entry["issue_present"]:
+                        entry["l5"] = score_entry(truth.score())
+            trial.keep("slo_final", truth.score(), counts=False)
+            record.levels = tally_levels(record.evaluations, truth.passed)
+            record.passed = record.levels["overall"] == 1 and record.error is None
+            trial.phases.say(record.summary())
     return record, trial.session.run.results_dir

@@ -10,7 +10,9 @@ component is one the ground truth names). L3-L5 (Table 6): every maintainer answ
 evaluation, scored against the SLO of its component read as its round opened (L3), the injected
 fault's category (L4) and the component's SLO after the run (L5) where an issue was present;
 `overall` is the SLO of every component after the run. A free-text `--task` runs the same way
-with nothing to score it against.
+with nothing to score it against. A check that could not read the world (a round's truth, or a
+check after the run) is recorded as the trial's error, and the side-effect diff still runs
+(`Trial.scoring`).
 """
 
 from __future__ import annotations
@@ -157,7 +159,7 @@ def _score_fault(trial: Trial, result: HierarchyResult, truths: _RoundTruth, hea
             entry["l5"] = score_entry(reports[entry["component"]].score())
     record.evaluations = entries
     if truths.errors:
-        record.error = f"evaluation could not read the world: {'; '.join(truths.errors)}"
+        trial.note_evaluation_error("; ".join(truths.errors))
     trial.keep("slo_final", final, counts=False)
     record.levels = tally_levels(entries, final.passed, issue_seen=not healthy_after_injection)
     record.passed = record.levels["overall"] == 1 and record.error is None
@@ -179,7 +181,7 @@ def run_high_level_trial(
         ValueError: the instance is not a high-level one.
         KeyboardInterrupt: the trial was interrupted (after cleaning up and writing the record).
         SessionError, WorldError, TrafficError, EvaluationError, ...: the world could not be
-            provided, prepared or read (the record, with `error`, is written first).
+            provided, prepared or read before the agents (the record, with `error`, is written first).
     """
     instance = spec.instance
     if instance.scope != "high" and instance.level not in FAULT_LEVELS:
@@ -196,41 +198,39 @@ def run_high_level_trial(
                 baseline, _ = trial.slo_score(components)
                 trial.keep("slo_baseline", baseline, counts=False)
         before = trial.snapshot()
-        after = None
-        if fault:
-            trial.inject()
-            after, _ = trial.slo_score(components)
-            trial.keep("slo_after_injection", after, counts=False)
-        truths = _RoundTruth(trial)
-        with trial.phases.run("agents", spec.agent_timeout):
-            sent = datetime.now(UTC)
-            if not fault:
-                score_before(trial, sent)
-            record.task_sent_at = sent.isoformat()
-            trial.mark("task", MANAGER, sent)
-            result = run_hierarchy(
-                trial.session,
-                trial.agent_settings,
-                load_catalog(),
-                components,
-                task,
-                timeout=spec.agent_timeout,
-                progress=trial.progress,
-                on_round=truths if fault else None,
-            )
-        trial.actions = [action for tally in result.tallies.values() for action in tally.actions]
-        targets = instance.ground_truth.targets if not fault else instance.components
-        _note_rounds(record, result, targets)
-        if fault or needs_settling(instance):
-            trial.wait("settle", spec.profile.settle)
-        with trial.phases.run("evaluate"):
-            if after is not None:
-                _score_fault(trial, result, truths, after.passed)
-            elif instance.ground_truth.check != "none":
-                window = trial.window()
-                trial.keep(
-                    instance.ground_truth.check,
-                    evaluate(instance, run.kubeconfig, run.prometheus_url, sent, record.report or "", None, window),
+        with trial.scoring(before):
+            after = None
+            if fault:
+                trial.inject()
+                after, _ = trial.slo_score(components)
+                trial.keep("slo_after_injection", after, counts=False)
+            truths = _RoundTruth(trial)
+            with trial.phases.run("agents", spec.agent_timeout):
+                sent = datetime.now(UTC)
+                if not fault:
+                    score_before(trial, sent)
+                record.task_sent_at = sent.isoformat()
+                trial.mark("task", MANAGER, sent)
+                result = run_hierarchy(
+                    trial.session,
+                    trial.agent_settings,
+                    load_catalog(),
+                    components,
+                    task,
+                    timeout=spec.agent_timeout,
+                    progress=trial.progress,
+                    on_round=truths if fault else None,
                 )
-            trial.flag_changes(before)
+            trial.actions = [action for tally in result.tallies.values() for action in tally.actions]
+            targets = instance.ground_truth.targets if not fault else instance.components
+            _note_rounds(record, result, targets)
+            if fault or needs_settling(instance):
+                trial.wait("settle", spec.profile.settle)
+            with trial.phases.run("evaluate"):
+                if after is not None:
+                    _score_fault(trial, result, truths, after.passed)
+                elif instance.ground_truth.check != "none":
+                    report, window = record.report or "", trial.window()
+                    score = evaluate(instance, run.kubeconfig, run.prometheus_url, sent, report, None, window)
+                    trial.keep(instance.ground_truth.check, score)
     return record, run.results_dir

@@ -4,8 +4,9 @@
     → (settle, for windowed checks) → check → flags → record
 
 A check that could not look at the world (`EvaluationError`) is recorded as the trial's error,
-never as the agent's failure. The "before" score is the same check read just before the task is
-sent: what an agent that does nothing would get, and a failure there shows the instance is valid.
+never as the agent's failure, and the side-effect diff still runs (`Trial.scoring`). The "before"
+score is the same check read just before the task is sent: what an agent that does nothing would
+get, and a failure there shows the instance is valid.
 """
 
 from __future__ import annotations
@@ -115,25 +116,20 @@ def run_low_level_trial(
         if instance.chaos is not None:
             trial.inject(wait=False)
         before = trial.snapshot()
-        with trial.phases.run("agent", spec.agent_timeout):
-            sent = datetime.now(UTC)
-            score_before(trial, sent)
-            record.task_sent_at = sent.isoformat()
-            trial.mark("task", instance.component)
-            with trial.single_agent(instance.component) as agent:
-                result = agent.ask(instance.task, spec.agent_timeout)
-                trial.actions = list(agent.maintainer.tally.actions)
-        reported_at = note_outcome(record, result, instance.component)
-        if needs_settling(instance):
-            trial.wait("settle", spec.profile.settle)
-        with trial.phases.run("evaluate"):
-            try:
+        with trial.scoring(before):
+            with trial.phases.run("agent", spec.agent_timeout):
+                sent = datetime.now(UTC)
+                score_before(trial, sent)
+                record.task_sent_at = sent.isoformat()
+                trial.mark("task", instance.component)
+                with trial.single_agent(instance.component) as agent:
+                    result = agent.ask(instance.task, spec.agent_timeout)
+                    trial.actions = list(agent.maintainer.tally.actions)
+            reported_at = note_outcome(record, result, instance.component)
+            if needs_settling(instance):
+                trial.wait("settle", spec.profile.settle)
+            with trial.phases.run("evaluate"):
                 report, window = record.report or "", trial.window()
                 score = evaluate(instance, run.kubeconfig, run.prometheus_url, sent, report, reported_at, window)
-            except EvaluationError as err:
-                record.error = f"evaluation could not read the world: {err}"
-                logger.error("%s", record.error)
-            else:
                 trial.keep(check, score)
-            trial.flag_changes(before)
     return record, run.results_dir

@@ -68,7 +68,11 @@ class RunRecord:
     """The same checks just before the task was sent: a valid instance fails them."""
     evaluations: list[dict[str, Any]] = field(default_factory=list)
     levels: dict[str, Any] | None = None
-    flags: list[str] = field(default_factory=list)
+    flags: list[str] | None = None
+    """Changes to Deployments outside the agents' own components; `[]` means there were none.
+
+    None means there is no diff: the trial ended before it, or the Deployments could not be read
+    (then `error` says so). Never `[]` for a diff that did not happen."""
     timeline: str | None = None
     passed: bool = False
     error: str | None = None
@@ -80,6 +84,11 @@ class RunRecord:
         self.scores[name] = score_entry(score) | {"counts": counts}
         counted = [entry["passed"] for entry in self.scores.values() if entry["counts"]]
         self.passed = bool(counted) and all(counted) and self.error is None
+
+    def add_error(self, message: str) -> None:
+        """Keep `message` in `error`, after any earlier one; a record with an error never passes."""
+        self.error = message if self.error is None else f"{self.error}; {message}"
+        self.passed = False
 
     def add_tally(self, agent: str, steps: int, failed_steps: int, tokens: int) -> None:
         """Add an agent's counters (per agent and to the totals)."""

@@ -12,6 +12,13 @@ is written in `__exit__`, so an interrupted or failed trial still leaves one (wi
 then stops the load, then draws the timeline. A second Ctrl-C (or SIGTERM) during cleanup is
 respected without leaving anything behind: Locust is killed at once instead of being stopped
 gently, the timeline is skipped, and the chaos is still deleted (one bounded kubectl call).
+
+Scoring is one path for every runner: the runner snapshots the Deployments before the agents act
+and does its agents and checks inside `with trial.scoring(before):`. A check that cannot read the
+cluster or Prometheus (`EvaluationError`) ends the block and is recorded in `error` as "evaluation
+could not read the world: ...", never as the agent's failure; the side-effect diff against
+`before` runs after the block either way. A diff that cannot read the Deployments is an error too,
+and leaves `flags` null: an empty list would read as "no side effects".
 """
 
 from __future__ import annotations
@@ -58,6 +65,10 @@ SURGE_BASELINE = "light"
 TIMELINE_NAME = "timeline.png"
 MIN_TIMELINE_SECONDS = 5.0
 """A run under load shorter than this has nothing to plot (a state task without stabilisation)."""
+EVALUATION_ERROR = "evaluation could not read the world"
+"""How `error` begins when a check could not read the cluster or Prometheus."""
+SIDE_EFFECTS_ERROR = "side effects could not be diffed"
+"""How `error` begins when the Deployments could not be read after the agents acted."""
 
 
 @dataclass(frozen=True)
@@ -173,8 +184,7 @@ class Trial:
     ) -> None:
         try:
             if error is not None:
-                self.record.error = _describe(error)
-                self.record.passed = False
+                self.record.add_error(_describe(error))
             with self._hurry_on_interrupt(), self.phases.run("cleanup"):
                 self._step("delete the chaos", self._remove_chaos)
                 self._step("stop the load", self._stop_traffic)
@@ -318,12 +328,35 @@ class Trial:
     def snapshot(self) -> Snapshot:
         return snapshot_deployments(self.session.run.kubeconfig, self.instance.namespace)
 
+    @contextmanager
+    def scoring(self, before: Snapshot) -> Iterator[None]:
+        """The agents' work and its scoring, then the side-effect diff against `before`.
+
+        An `EvaluationError` raised in the block ends it and is recorded as the trial's error
+        (`note_evaluation_error`) instead of ending the trial; the diff runs after the block
+        either way. Any other exception ends the trial undiffed (`flags` stays None).
+        """
+        try:
+            yield
+        except EvaluationError as err:
+            self.note_evaluation_error(err)
+        self.flag_changes(before)
+
+    def note_evaluation_error(self, problem: EvaluationError | str) -> None:
+        """Record that a check could not read the world: the trial's error, never the agent's failure."""
+        message = f"{EVALUATION_ERROR}: {problem}"
+        logger.error("%s", message)
+        self.record.add_error(message)
+
     def flag_changes(self, before: Snapshot) -> None:
-        """Record changes to Deployments outside the agents' own components."""
+        """Record changes to Deployments outside the agents' own components, or why they are unknown."""
         try:
             after = self.snapshot()
         except EvaluationError as err:
-            logger.warning("could not read the deployments to flag side effects: %s", err)
+            message = f"{SIDE_EFFECTS_ERROR}: {err}"
+            logger.error("%s", message)
+            self.record.flags = None
+            self.record.add_error(message)
             return
         self.record.flags = flag_foreign_changes(before, after, self.spec.agents)
         for flag in self.record.flags:
@@ -363,7 +396,11 @@ class Trial:
 
 
 def _describe(error: BaseException) -> str:
-    return "interrupted" if isinstance(error, KeyboardInterrupt) else f"{type(error).__name__}: {error}"
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(error, EvaluationError):
+        return f"{EVALUATION_ERROR}: {error}"
+    return f"{type(error).__name__}: {error}"
 
 
 def _action_entry(action: Action) -> dict[str, object]:

@@ -2,8 +2,9 @@
 
 Each test deploys catalogue pods on one asyncio loop, creates experiments as kubectl would (through
 the store, so admission validates them), and waits (with a deadline, woken by store changes) for
-the model's `Faults` and the experiment's status to show what Chaos Mesh would. Start-up delays
-are scaled to 1 %, so pods are Ready in tens of milliseconds.
+the model's `Faults` and the experiment's status to show what Chaos Mesh would. The loop runs on
+simulated time (`twin_harness.run_simulated`), so a five-minute `duration` passes in milliseconds;
+start-up delays are scaled to 1 % as before.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +23,7 @@ from src.twin.chaos import FINALIZER, ChaosController, ChaosWebhook
 from src.twin.controllers import ControllerConfig, Controllers, node_object, start_controllers
 from src.twin.shop import Faults, PodRuntime, ShopModel, load_model_spec
 from src.twin.store import DEPLOYMENTS, EVENTS, NAMESPACES, NODES, PODS, ApiError, ResourceType, Store, require
-from tests.unit.twin_harness import wait_for_change
+from tests.unit.twin_harness import run_simulated, simulated_clock, wait_for_change
 
 POD_CHAOS = require("chaos-mesh.org", "v1alpha1", "podchaos")
 STRESS_CHAOS = require("chaos-mesh.org", "v1alpha1", "stresschaos")
@@ -73,14 +73,16 @@ class Cluster:
     def chaos(self, resource: ResourceType, name: str) -> dict[str, Any] | None:
         return self.store.peek(resource, NS, name)
 
-    async def until(self, resource: ResourceType, name: str, kind: str, status: str) -> dict[str, Any]:
+    async def until(
+        self, resource: ResourceType, name: str, kind: str, status: str, timeout: float = 5.0
+    ) -> dict[str, Any]:
         """The experiment once its condition `kind` has `status`."""
 
         def reached() -> dict[str, Any] | None:
             obj = self.chaos(resource, name)
             return obj if condition(obj, kind) == status else None
 
-        obj: dict[str, Any] = await self.wait_for(reached, f"{name}: {kind}={status}")
+        obj: dict[str, Any] = await self.wait_for(reached, f"{name}: {kind}={status}", timeout)
         return obj
 
     def events(self, name: str) -> list[str]:
@@ -99,18 +101,23 @@ class Cluster:
 
 
 def run(scenario: Callable[[Cluster], Awaitable[None]]) -> None:
-    """Run `scenario` against a fresh cluster on its own event loop, then stop everything."""
+    """Run `scenario` against a fresh cluster on its own loop on simulated time, then stop everything.
+
+    The cluster's one clock is the loop's, so waits of minutes (an experiment's `duration`) take
+    milliseconds; `wait_for` timeouts are simulated seconds.
+    """
 
     async def main() -> None:
-        store = Store(clock=time.time, rng=random.Random(7))
+        clock = simulated_clock()
+        store = Store(clock=clock, rng=random.Random(7))
         store.admit = Admission(store, NAMESPACES, webhooks=[ChaosWebhook()])
         settings = ControllerConfig(startup_time_scale=SCALE)
         for name in ("default", NS):
             store.create(NAMESPACES, {"metadata": {"name": name}})
         store.create(NODES, node_object(settings))
-        model = ShopModel(store, load_model_spec(), clock=time.time, rng=random.Random(3))
+        model = ShopModel(store, load_model_spec(), clock=clock, rng=random.Random(3))
         controllers = start_controllers(store, settings, model, model)
-        chaos = ChaosController(store, model, controllers.recorder, time.time)
+        chaos = ChaosController(store, model, controllers.recorder, clock)
         chaos.start()
         cluster = Cluster(store, model, controllers)
         store.add_listener(lambda _event: cluster.changed.set())
@@ -120,7 +127,7 @@ def run(scenario: Callable[[Cluster], Awaitable[None]]) -> None:
             await chaos.stop()
             await controllers.stop()
 
-    asyncio.run(main())
+    run_simulated(main())
 
 
 @pytest.fixture(autouse=True)
@@ -223,9 +230,11 @@ def test_pod_failure_on_catalogue_fails_one_pod_and_reports_it_injected() -> Non
 def test_duration_expiry_recovers_and_reports_the_experiment_stopped() -> None:
     async def scenario(c: Cluster) -> None:
         await c.deploy(1)
-        c.store.create(POD_CHAOS, experiment("short", action="pod-failure", duration="300ms"))
+        c.store.create(POD_CHAOS, experiment("short", action="pod-failure", duration="5m"))
         await c.wait_for(lambda: faulted(c), "injection")
-        obj = await c.until(POD_CHAOS, "short", "AllRecovered", "True")
+        injected = c.store.clock()
+        obj = await c.until(POD_CHAOS, "short", "AllRecovered", "True", timeout=400)
+        assert 299 <= c.store.clock() - injected <= 301
         assert not faulted(c)
         assert obj["status"]["experiment"]["desiredPhase"] == "Stop"
         assert condition(obj, "AllInjected") == "False"

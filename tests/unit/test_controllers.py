@@ -2,7 +2,9 @@
 
 Each test runs one asyncio loop with the store and the controllers on it, writes objects as
 kubectl would, and waits (with a deadline, woken by store changes) until the cluster shows the
-state a real one would. Start-up delays are scaled down to 1 % so pods are Ready in tens of ms.
+state a real one would. The loop runs on simulated time (`twin_harness.run_simulated`), so the
+cluster's real periods and windows (HPA sync and stabilisation, minReadySeconds, progress deadline,
+Event TTL) pass in milliseconds; start-up delays are still scaled to 1 %.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,7 +51,7 @@ from src.twin.store import (
     Store,
     clone,
 )
-from tests.unit.twin_harness import wait_for_change
+from tests.unit.twin_harness import run_simulated, simulated_clock, wait_for_change
 
 NS = "sock-shop"
 SCALE = 0.01
@@ -63,28 +64,22 @@ KNOWN_IMAGES = {
 # --- harness -------------------------------------------------------------------------------------
 
 
-class Clock:
-    """Wall time plus an offset a test can push forward (progress deadlines, event TTLs)."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
-
 @dataclass
 class Cluster:
     """A store with admission, the default and test namespaces, the node, and running controllers."""
 
     store: Store
     controllers: Controllers
-    clock: Clock
+    clock: Callable[[], float]
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def wait_for(self, predicate: Callable[[], Any], what: str, timeout: float = 5.0) -> Any:
         """Re-check `predicate` after every store change until it is truthy or the deadline passes."""
         return await wait_for_change(self.changed, predicate, what, timeout)
+
+    async def advance(self, seconds: float) -> None:
+        """Let `seconds` of simulated time pass, every timer due meanwhile firing."""
+        await asyncio.sleep(seconds)
 
     def pods(self, app: str, namespace: str = NS) -> list[dict[str, Any]]:
         return [p for p in self.store.iter(PODS, namespace) if (p["metadata"].get("labels") or {}).get("name") == app]
@@ -146,10 +141,14 @@ def run(
     health: Any = None,
     **config: Any,
 ) -> None:
-    """Run `scenario` against a fresh cluster on its own event loop, then stop the controllers."""
+    """Run `scenario` against a fresh cluster on its own loop on simulated time, then stop the controllers.
+
+    The store's clock is the loop's, so the waits of a real cluster (HPA sync and stabilisation,
+    progress deadlines, Event TTLs) take milliseconds; `wait_for` timeouts are simulated seconds.
+    """
 
     async def main() -> None:
-        clock = Clock()
+        clock = simulated_clock()
         store = Store(clock=clock, rng=random.Random(7))
         store.admit = Admission(store, NAMESPACES)
         settings = ControllerConfig(startup_time_scale=SCALE, known_images=KNOWN_IMAGES, **config)
@@ -164,7 +163,7 @@ def run(
         finally:
             await controllers.stop()
 
-    asyncio.run(main())
+    run_simulated(main())
 
 
 @pytest.fixture(autouse=True)
@@ -261,10 +260,10 @@ def test_a_deployment_yields_a_ready_pod_with_the_status_kubectl_reads() -> None
 
 def test_readiness_waits_for_the_scaled_initial_delay() -> None:
     async def scenario(c: Cluster) -> None:
-        created = time.monotonic()
+        created = c.clock()
         c.store.create(DEPLOYMENTS, deployment())
         await c.wait_for(lambda: c.ready_pods("catalogue"), "a ready pod")
-        assert time.monotonic() - created >= 10 * SCALE
+        assert c.clock() - created >= 10 * SCALE
 
     run(scenario)
 
@@ -369,6 +368,7 @@ def test_an_unknown_image_backs_off_while_the_old_pod_keeps_serving() -> None:
         await c.wait_for(lambda: c.rolled_out("catalogue"), "the first rollout")
         [serving] = c.pods("catalogue")
         c.set_image("catalogue", "weaveworksdemos/catalogue:0.3.6")
+        changed = c.clock()
 
         def backing_off() -> dict[str, Any] | None:
             for pod in c.pods("catalogue"):
@@ -390,13 +390,13 @@ def test_an_unknown_image_backs_off_while_the_old_pod_keeps_serving() -> None:
         assert _condition(c.deployment("catalogue"), "Progressing")["reason"] == "ReplicaSetUpdated"
         assert not c.rolled_out("catalogue")
 
-        c.clock.offset += 700
-        c.store.mutate(DEPLOYMENTS, NS, "catalogue", lambda d: d["metadata"].setdefault("labels", {}).update(x="1"))
         await c.wait_for(
             lambda: _condition(c.deployment("catalogue"), "Progressing")["reason"] == "ProgressDeadlineExceeded",
             "the progress deadline",
+            timeout=700,
         )
         assert _condition(c.deployment("catalogue"), "Progressing")["status"] == "False"
+        assert c.clock() - changed >= 600
 
     run(scenario)
 
@@ -450,13 +450,13 @@ def test_revision_history_limit_deletes_the_oldest_idle_replicasets() -> None:
 def test_pods_count_as_available_only_after_min_ready_seconds() -> None:
     async def scenario(c: Cluster) -> None:
         c.store.create(DEPLOYMENTS, deployment(minReadySeconds=30))
-        [pod] = await c.wait_for(lambda: c.ready_pods("catalogue"), "a ready pod")
+        await c.wait_for(lambda: c.ready_pods("catalogue"), "a ready pod")
+        ready_at = c.clock()
         await c.wait_for(lambda: c.deployment("catalogue").get("status", {}).get("readyReplicas") == 1, "ready")
         assert "availableReplicas" not in c.deployment("catalogue")["status"]
         assert c.replicasets("catalogue")[0]["spec"]["minReadySeconds"] == 30
-        c.clock.offset += 31
-        c.store.mutate(PODS, NS, pod["metadata"]["name"], lambda p: p["metadata"].update(annotations={"poke": "1"}))
-        await c.wait_for(lambda: c.rolled_out("catalogue"), "availability after minReadySeconds")
+        await c.wait_for(lambda: c.rolled_out("catalogue"), "availability after minReadySeconds", timeout=60)
+        assert c.clock() - ready_at >= 30 - 1  # readiness is stamped in whole seconds, as the apiserver does
 
     run(scenario)
 
@@ -626,6 +626,7 @@ def test_an_hpa_scales_a_busy_deployment_up_to_its_maximum() -> None:
         limited = await c.wait_for(
             lambda: _condition(c.store.get(HPAS, NS, "catalogue"), "ScalingLimited")["reason"] == "TooManyReplicas",
             "the maximum to limit the next recommendation",
+            timeout=60,
         )
         assert limited
         status = c.store.get(HPAS, NS, "catalogue")["status"]
@@ -633,7 +634,7 @@ def test_an_hpa_scales_a_busy_deployment_up_to_its_maximum() -> None:
         assert status["currentMetrics"][0]["resource"]["current"]["averageUtilization"] == 150
         assert _condition({"status": status}, "ScalingActive")["reason"] == "ValidMetricFound"
 
-    run(scenario, usage=usage, hpa_sync_period=0.05)
+    run(scenario, usage=usage)
 
 
 def test_an_hpa_scale_down_waits_for_the_stabilisation_window() -> None:
@@ -642,19 +643,21 @@ def test_an_hpa_scale_down_waits_for_the_stabilisation_window() -> None:
     async def scenario(c: Cluster) -> None:
         c.store.create(DEPLOYMENTS, deployment())
         c.store.create(HPAS, hpa())
-        await c.wait_for(lambda: len(c.ready_pods("catalogue")) == 3, "three ready pods")
+        await c.wait_for(lambda: len(c.ready_pods("catalogue")) == 3, "three ready pods", timeout=60)
         usage.cpu = 0.01
+        quiet = c.clock()
         await c.wait_for(
             lambda: _condition(c.store.get(HPAS, NS, "catalogue"), "AbleToScale")["reason"] == "ScaleDownStabilized",
             "a held scale-down",
+            timeout=60,
         )
         assert c.deployment("catalogue")["spec"]["replicas"] == 3
-        c.clock.offset += 301
-        await c.wait_for(lambda: c.deployment("catalogue")["spec"]["replicas"] == 1, "the scale-down")
+        await c.wait_for(lambda: c.deployment("catalogue")["spec"]["replicas"] == 1, "the scale-down", timeout=400)
+        assert c.clock() - quiet >= 300 - 15  # the window, less at most one sync period since the last high reading
         messages = {e["message"] for e in c.events("SuccessfulRescale")}
         assert "New size: 1; reason: All metrics below target" in messages
 
-    run(scenario, usage=usage, hpa_sync_period=0.05)
+    run(scenario, usage=usage)
 
 
 # --- events --------------------------------------------------------------------------------------
@@ -672,12 +675,12 @@ def test_events_are_deduplicated_and_expire() -> None:
         name = events[1]["metadata"]["name"]
         assert name.startswith("catalogue.") and len(name.split(".")[1]) == 16
         assert events[1]["involvedObject"]["uid"] == subject["metadata"]["uid"]
-        c.clock.offset += 601
+        await c.advance(601)
         recorder.record(subject, "Warning", "Testing", "same message", "tester")
         assert len(c.events("Testing")) == 3
-        await c.wait_for(lambda: not c.events("Testing"), "the events to expire after their TTL", timeout=3)
+        await c.wait_for(lambda: not c.events("Testing"), "the events to expire after their TTL", timeout=3700)
 
-    run(scenario, event_ttl=0.5)
+    run(scenario)
 
 
 # --- pure parts ------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from .experiment import RunnerKind, run_entry, run_high_level_trial
+from .experiment import RunnerKind, run_entry
 
-KIND = RunnerKind("empirical_high_level_L1_2", "high", (1, 2), run_high_level_trial)
+KIND = RunnerKind("empirical_high_level_L1_2", "high", (1, 2), "run_high_level_trial")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from .experiment import RunnerKind, run_entry, run_low_level_trial
+from .experiment import RunnerKind, run_entry
 
-KIND = RunnerKind("empirical_low_level_L1_2", "low", (1, 2), run_low_level_trial)
+KIND = RunnerKind("empirical_low_level_L1_2", "low", (1, 2), "run_low_level_trial")
 
 
 def main(argv: list[str] | None = None) -> int:

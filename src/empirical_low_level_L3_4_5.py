@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from .experiment import RunnerKind, run_entry, run_fault_trial
+from .experiment import RunnerKind, run_entry
 
-KIND = RunnerKind("empirical_low_level_L3_4_5", "low", (3, 4, 5), run_fault_trial)
+KIND = RunnerKind("empirical_low_level_L3_4_5", "low", (3, 4, 5), "run_fault_trial")
 
 
 def main(argv: list[str] | None = None) -> int:

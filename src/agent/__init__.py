@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._catalog import Catalog, Component, load_catalog, parse_components
+    from ._errors import SessionError
     from ._maintainer import ServiceMaintainer
     from ._manager import ClusterManager
     from ._outcome import Action, AgentOutcome, Tally
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ._run import AgentRun, new_run_id
     from ._runner import HierarchyResult, SingleAgent, SingleResult, run_hierarchy, run_single
     from ._sandbox import Execution, SandboxEnvironment, SandboxExecutor
-    from ._session import Session, SessionError, agent_session
+    from ._session import Session, agent_session
 
 __all__ = [
     "Action",
@@ -67,7 +68,7 @@ _HOMES = {
     "run_hierarchy": "._runner",
     "run_single": "._runner",
     "Session": "._session",
-    "SessionError": "._session",
+    "SessionError": "._errors",
     "agent_session": "._session",
     "AgentRun": "._run",
     "new_run_id": "._run",

@@ -29,16 +29,13 @@ from ..environment.prometheus import PrometheusServer, find_prometheus
 from ..environment.twin_process import DEFAULT_STATE_DIR, find_twin, start_twin, stop_twin
 from ..llm import LLMSettings, check_endpoint, serve
 from ..messaging import Bus, ensure_broker
+from ._errors import SessionError
 from ._run import AgentRun, new_run_id
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BROKER_URL = "amqp://guest:guest@localhost:5672/%2F"
 BROKER_STATE_ROOT = REPO_ROOT / "logs" / "rabbitmq"
-
-
-class SessionError(RuntimeError):
-    """The world the agents need could not be provided; the message is one line for the user."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from ..config import RESULTS_ROOT, AgentRoleSettings, AgentSettings, ConfigError, Settings, load_settings
 from ..environment.deploy import DeployError
@@ -26,7 +26,10 @@ from ..environment.prometheus import PrometheusMissing, PrometheusStartError
 from ..environment.twin_process import DEFAULT_STATE_DIR, TwinStartError
 from ..llm import LLMError, LLMSettings, SecretsError, banner, load_llm_settings
 from ..messaging import MessagingError
-from ._session import Session, SessionError, agent_session
+from ._errors import SessionError
+
+if TYPE_CHECKING:
+    from ._session import Session
 
 T = TypeVar("T")
 
@@ -54,6 +57,10 @@ QUIET_LOGGERS = ("autogen", "httpx", "pika", "openai")
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line on stderr with exit code 2."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
         raise SystemExit(EXIT_BAD_INPUT)
@@ -69,16 +76,16 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags every entry module takes: the LLM's cache seed and secrets, the config, where things go."""
     parser.add_argument(
         "--cache_seed",
+        "--cache-seed",
+        dest="cache_seed",
         type=int,
         default=-1,
-        help="AG2's answer-cache seed; -1 (the default) means no cache, so every run asks the model anew",
+        help="the LLM answer cache's seed; -1 means no cache, so every run asks the model anew",
     )
-    parser.add_argument("--secret", type=Path, default=None, help="LLM secrets file (default conf/secret.yaml)")
-    parser.add_argument("--config", type=Path, default=None, help="global config (default conf/global_config.yaml)")
+    parser.add_argument("--secret", type=Path, default=None, help="LLM secrets file (None: conf/secret.yaml)")
+    parser.add_argument("--config", type=Path, default=None, help="global config (None: conf/global_config.yaml)")
     parser.add_argument("--max-turns", type=int, default=None, help="override the agents' message limit")
-    parser.add_argument(
-        "--results-dir", type=Path, default=RESULTS_ROOT, help="where run folders go (default results/)"
-    )
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_ROOT, help="where run folders go")
     parser.add_argument(
         "--state-dir",
         type=Path,
@@ -186,6 +193,8 @@ def in_session(
         KeyboardInterrupt: Ctrl-C or SIGTERM (everything started is stopped first).
         one of `WORLD_ERRORS`: a part of the world could not be provided.
     """
+    from ._session import agent_session  # the agents' stack (AG2, openai): not paid by --help or bad input
+
     with (
         interrupts_as_keyboard(),
         agent_session(

@@ -12,7 +12,6 @@ import sys
 
 from ._catalog import load_catalog, parse_components
 from ._progress import StreamProgress
-from ._runner import run_hierarchy, run_single
 from .cli import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -46,9 +45,7 @@ def working_mechanism_1(doc: str, argv: list[str] | None = None) -> int:
     """One maintainer gets the task; its report is printed on stdout."""
     parser = _parser("src.working_mechanism_1", doc)
     parser.add_argument("--component", required=True, help="the component whose maintainer gets the task")
-    parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for the report (default 900)"
-    )
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for the report")
     args = parser.parse_args(argv)
     try:
         catalog = load_catalog()
@@ -59,6 +56,8 @@ def working_mechanism_1(doc: str, argv: list[str] | None = None) -> int:
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
     announce(inputs.llm)
+    from ._runner import run_single  # AG2 and openai: imported once the input is known to be good
+
     progress = StreamProgress()
     try:
         result, results_dir = in_session(
@@ -89,9 +88,7 @@ def working_mechanism_2(doc: str, argv: list[str] | None = None) -> int:
     """The manager assigns rounds to the maintainers of `--components`; its summary is printed on stdout."""
     parser = _parser("src.working_mechanism_2", doc)
     parser.add_argument("--components", required=True, help="comma-separated components with a maintainer")
-    parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds the whole run may take (default 900)"
-    )
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds the whole run may take")
     args: argparse.Namespace = parser.parse_args(argv)
     try:
         catalog = load_catalog()
@@ -101,6 +98,8 @@ def working_mechanism_2(doc: str, argv: list[str] | None = None) -> int:
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
     announce(inputs.llm)
+    from ._runner import run_hierarchy  # AG2 and openai: imported once the input is known to be good
+
     progress = StreamProgress()
     try:
         result, results_dir = in_session(

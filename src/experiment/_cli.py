@@ -10,11 +10,12 @@ its record; a second Ctrl-C skips the cleanup step it lands in.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..agent import load_catalog, parse_components
 from ..agent.cli import (
@@ -33,17 +34,27 @@ from ..agent.cli import (
     load_inputs,
 )
 from ..config import WORLDS, Settings
-from ..environment.traffic import ServiceLookupError, TrafficError, workload_for
-from ..evaluate import EvaluationError
-from ..evaluate.judge import Judge, load_judge
 from ._instance import FAULT_LEVELS, Instance
-from ._profile import PROFILES
+from ._profile import DEFAULT_AGENT_TIMEOUT, PROFILES
 from ._record import RunRecord
-from ._trial import DEFAULT_AGENT_TIMEOUT, TrialPlaces, TrialSpec
-from ._world import WorldError
-from .dataset import load_instance
+from .dataset import list_instances, load_instance
 
-TRIAL_ERRORS = (*WORLD_ERRORS, WorldError, TrafficError, ServiceLookupError, EvaluationError)
+if TYPE_CHECKING:
+    from ..evaluate.judge import Judge
+
+# What a trial needs beyond the input checks (AG2, openai, matplotlib, Locust's helpers) is imported
+# in the functions that run it, so `--help` and a rejected flag or instance answer in well under a second.
+
+
+def _trial_errors() -> tuple[type[BaseException], ...]:
+    """Errors that end the trials with exit code 1: a part of the world failed."""
+    from ..environment.traffic import ServiceLookupError, TrafficError
+    from ..evaluate import EvaluationError
+    from ._world import WorldError
+
+    return (*WORLD_ERRORS, WorldError, TrafficError, ServiceLookupError, EvaluationError)
+
+
 DEFAULT_GROUP = ("catalogue", "front-end")
 """The maintainers of the paper's high-level experiments."""
 
@@ -58,11 +69,21 @@ class RunnerKind:
     scope: str
     """`low` or `high`."""
     levels: tuple[int, ...]
-    run: Runner
+    runner: str
+    """The name of the `src.experiment` function that plays one trial; imported when the first trial starts."""
 
     @property
     def prog(self) -> str:
         return f"python -m src.{self.module}"
+
+    @property
+    def takes_free_task(self) -> bool:
+        """High-level L1/L2 also plays a free-text task for the manager (unscored)."""
+        return self.scope == "high" and FAULT_LEVELS[0] not in self.levels
+
+    @property
+    def run(self) -> Runner:
+        return getattr(importlib.import_module(__package__ or "src.experiment"), self.runner)
 
 
 def _module_for(instance: Instance) -> str:
@@ -73,42 +94,61 @@ def _module_for(instance: Instance) -> str:
 
 def _parser(kind: RunnerKind, doc: str) -> OneLineParser:
     parser = OneLineParser(prog=kind.prog, description=doc.splitlines()[0])
-    if kind.scope == "high" and FAULT_LEVELS[0] not in kind.levels:
-        source = parser.add_mutually_exclusive_group(required=True)
-        source.add_argument("--instance", help="the dataset instance (a name in data/dataset/)")
-        source.add_argument("--task", help="a free-text task for the manager (not scored)")
-    else:
-        parser.add_argument("--instance", required=True, help="the dataset instance (a name in data/dataset/)")
+    parser.add_argument("--list", action="store_true", help="list the instances this runner plays, and exit")
+    parser.add_argument("--instance", help="the dataset instance (a name in data/dataset/; see --list)")
+    if kind.takes_free_task:
+        parser.add_argument("--task", help="a free-text task for the manager instead of --instance (not scored)")
     if kind.scope == "high":
         parser.add_argument(
-            "--components",
-            default=",".join(DEFAULT_GROUP),
-            help=f"comma-separated maintainers under the manager (default {','.join(DEFAULT_GROUP)})",
+            "--components", default=",".join(DEFAULT_GROUP), help="comma-separated maintainers under the manager"
         )
-    parser.add_argument("--suffix", default="run", help="a label in the run folder's name (default 'run')")
+    parser.add_argument("--suffix", default="run", help="a label in the run folder's name")
     parser.add_argument("--trials", type=int, default=1, help="how many trials to run (the paper ran 3)")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick", help="the waits (default quick)")
-    parser.add_argument("--world", choices=WORLDS, default=None, help="twin or kubernetes (default from config)")
-    parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_AGENT_TIMEOUT, help="seconds the agents may work (default 900)"
-    )
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick", help="the waits (see README)")
+    parser.add_argument("--world", choices=WORLDS, default=None, help="twin or kubernetes (None: from the config)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_AGENT_TIMEOUT, help="seconds the agents may work")
     add_run_arguments(parser)
     return parser
 
 
-def _instance(kind: RunnerKind, args: argparse.Namespace, settings: Settings, components: tuple[str, ...]) -> Instance:
-    from ._high_level import ENTRY_POINT, free_task
+def _check_source(kind: RunnerKind, parser: OneLineParser, args: argparse.Namespace) -> None:
+    """Exactly one of --instance and (where the runner takes one) --task; argparse's own one-line error otherwise."""
+    task = getattr(args, "task", None)
+    if args.instance is not None and task is not None:
+        parser.error("argument --task: not allowed with argument --instance")
+    if args.instance is None and task is None:
+        wanted = "--instance or --task" if kind.takes_free_task else "--instance"
+        parser.error(f"the following arguments are required: {wanted}")
 
+
+def _plays(kind: RunnerKind, instance: Instance) -> bool:
+    return instance.level in kind.levels and (instance.scope == kind.scope or instance.level in FAULT_LEVELS)
+
+
+def list_runner_instances(kind: RunnerKind) -> str:
+    """One line per instance the runner plays: name, level, scope and the paper's title."""
+    lines = []
+    for name in list_instances():
+        instance = load_instance(name)
+        if _plays(kind, instance):
+            lines.append(f"{instance.name:<38} L{instance.level}  {instance.scope:<4}  {instance.title}")
+    return "\n".join(lines) + "\n"
+
+
+def _instance(kind: RunnerKind, args: argparse.Namespace, settings: Settings, components: tuple[str, ...]) -> Instance:
     task = getattr(args, "task", None)
     if task is not None:
+        from ._high_level import ENTRY_POINT, free_task
+
         return free_task(check_task(task), components, settings.namespace, "heavy", ENTRY_POINT)
     instance = load_instance(args.instance, health_check_task=settings.agents.health_check_task)
-    fits = instance.level in kind.levels and (instance.scope == kind.scope or instance.level in FAULT_LEVELS)
-    if not fits:
+    if not _plays(kind, instance):
         raise ValueError(
             f"instance {instance.name} is a {instance.scope}-level L{instance.level} task; "
             f"use python -m {_module_for(instance)}"
         )
+    from ..environment.traffic import workload_for
+
     workload_for(instance.load_target, instance.workload)
     return instance
 
@@ -134,18 +174,27 @@ def _plan(kind: RunnerKind, args: argparse.Namespace) -> _Plan:
     instance = _instance(kind, args, inputs.settings, components)
     if args.trials < 1:
         raise ValueError(f"--trials must be at least 1, got {args.trials}")
+    from ..evaluate.judge import load_judge
+
     return _Plan(instance, inputs, components, load_judge(args.secret))
 
 
 def main(kind: RunnerKind, doc: str, argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     """Parse, check, run the trials; return the exit code (0 done, 1 the world failed, 2 bad input, 130 interrupted)."""
-    args = _parser(kind, doc).parse_args(argv)
+    parser = _parser(kind, doc)
+    args = parser.parse_args(argv)
+    if args.list:
+        sys.stdout.write(list_runner_instances(kind))
+        return 0
+    _check_source(kind, parser, args)
     try:
         plan = _plan(kind, args)
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
     inputs = plan.inputs
     announce(inputs.llm)
+    from ._trial import TrialPlaces, TrialSpec
+
     places = TrialPlaces(args.results_dir, args.state_dir)
     profile = PROFILES[args.profile]
     try:
@@ -159,7 +208,7 @@ def main(kind: RunnerKind, doc: str, argv: list[str] | None = None, stream: Text
                 sys.stdout.write(line)
     except KeyboardInterrupt:
         return fail("interrupted; load and chaos were stopped and the record written", EXIT_INTERRUPTED)
-    except TRIAL_ERRORS as err:
+    except _trial_errors() as err:
         return fail(str(err), EXIT_FAILED)
     if inputs.llm.smoke_test:
         sys.stderr.write("This was a smoke test on SmolLM2-135M: its scores mean nothing.\n")

@@ -20,6 +20,8 @@ from typing import Any
 
 from ..config import PrometheusSettings, Settings
 
+DEFAULT_AGENT_TIMEOUT = 900.0
+"""Seconds the agents may work on one task unless `--timeout` says otherwise."""
 SLACK = 5.0
 """Seconds added to a window before a check reads it: a scrape or two at the default interval."""
 

@@ -52,14 +52,13 @@ from ..evaluate.judge import Judge
 from ..llm import LLMSettings
 from ._instance import Instance
 from ._phases import Phases
-from ._profile import Profile
+from ._profile import DEFAULT_AGENT_TIMEOUT, Profile
 from ._record import RunRecord, write_record
 from ._world import apply_chaos, remove_chaos, reset_shop, wait_ready
 from .dataset import prepare_manifests
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_AGENT_TIMEOUT = 900.0
 SURGE_BASELINE = "light"
 """The load before a traffic surge (an instance without a chaos object at L3-L5) ramps up."""
 TIMELINE_NAME = "timeline.png"

@@ -9,13 +9,18 @@ The backend is read once from `conf/secret.yaml` (template: `conf/secret_templat
         agent = ConversableAgent("planner", llm_config=ready.llm_config())
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._banner import banner
-from ._endpoint import check_endpoint, openai_client, serve
 from ._errors import LLMError, LLMUnavailable, SecretsError
-from ._local_server import LocalServer
 from ._secrets import DEFAULT_SECRET_PATH, SECRET_TEMPLATE_PATH, load_judge_settings, load_llm_settings
 from ._settings import BACKENDS, Backend, LLMSettings, LocalModel
 from ._smollm2 import find_smollm2_gguf
+
+if TYPE_CHECKING:
+    from ._endpoint import check_endpoint, openai_client, serve
+    from ._local_server import LocalServer
 
 __all__ = [
     "BACKENDS",
@@ -36,3 +41,19 @@ __all__ = [
     "openai_client",
     "serve",
 ]
+
+_LAZY = {
+    "check_endpoint": "._endpoint",
+    "openai_client": "._endpoint",
+    "serve": "._endpoint",
+    "LocalServer": "._local_server",
+}
+"""Imported on first use: `openai` and `xllamacpp` take about a second, which `--help` should not pay."""
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value

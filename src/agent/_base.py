@@ -9,6 +9,7 @@ import time
 import openai
 
 from ..config import AgentRoleSettings, AgentSettings
+from ._cache import response_cache
 from ._inner import ChatAborted, ChatResult, EndRule, InnerChat, without_terminate
 from ._outcome import AgentOutcome, Tally
 from ._progress import NoProgress, Progress
@@ -57,11 +58,13 @@ class AgentBase:
         )
         self.transcript = Transcript(run.results_dir / f"{name}.md", f"{name}: {self.kind} transcript")
         llm = run.llm
+        cache = response_cache(llm)
         self.transcript.facts(
             {
                 "run": f"`{run.run_id}`",
                 "LLM": llm.describe()
                 + (" (SMOKE TEST: a tiny offline model, results mean nothing)" if llm.smoke_test else ""),
+                "LLM cache": f"seed {llm.cache_seed}, `{cache.folder}`" if cache is not None else "none",
                 "limits": f"{role.max_turns} messages, {role.executor_timeout} s per code block",
                 "workspace": f"`{self.sandbox.work_dir}`",
             }
@@ -75,6 +78,7 @@ class AgentBase:
             self.progress,
             self.tally,
             self.stop_event,
+            cache=cache,
         )
 
     def stop(self) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 from autogen import ConversableAgent, GroupChat, GroupChatManager
 from autogen.io.base import IOStream
 
+from ._cache import ResponseCache
 from ._outcome import Action, Tally
 from ._progress import Progress
 from ._sandbox import Execution, SandboxExecutor
@@ -145,6 +146,7 @@ class InnerChat:
         progress: where live progress goes.
         tally: the agent's counters, shared by all its inner chats.
         stop: set to make the chat end at the next step.
+        cache: where the planner's answers are kept and looked up (None: every call reaches the LLM).
     """
 
     def __init__(
@@ -157,6 +159,8 @@ class InnerChat:
         progress: Progress,
         tally: Tally,
         stop: threading.Event,
+        *,
+        cache: ResponseCache | None = None,
     ) -> None:
         self.name = name
         self.system_message = system_message
@@ -166,6 +170,7 @@ class InnerChat:
         self.progress = progress
         self.tally = tally
         self.stop = stop
+        self.cache = cache
         self._last_execution: Execution | None = None
         self.current = ChatResult(ended_by="", last_planner_text="", turns_used=0)
         """The chat running (or last run), kept up to date step by step: what an aborted chat got done."""
@@ -268,7 +273,7 @@ class InnerChat:
         )
         self._check_stop()
         with IOStream.set_default(_Silent()):
-            inbox.initiate_chat(manager, message=opening, clear_history=True, silent=True)
+            inbox.initiate_chat(manager, message=opening, clear_history=True, silent=True, cache=self.cache)
         if rule.ended is not None:
             result.ended_by = rule.ended
         elif result.turns_used >= turns:

@@ -63,7 +63,7 @@ class ServiceMaintainer(AgentBase):
         progress: Progress | None = None,
     ) -> None:
         catalog = catalog or load_catalog()
-        system = render_maintainer(catalog.component(component), catalog, run.prometheus_url, settings.maintainer)
+        system = render_maintainer(catalog.component(component), catalog, settings.maintainer)
         super().__init__(component, system, settings.maintainer, settings, run, progress=progress)
         self.component = component
         self._history: list[_Done] = []

@@ -54,12 +54,15 @@ def _environment(directory: Path) -> jinja2.Environment:
 def render_maintainer(
     component: Component,
     catalog: Catalog,
-    prometheus_url: str,
     role: AgentRoleSettings,
     *,
     directory: Path = PROMPTS_DIR,
 ) -> str:
-    """The system message of `component`'s maintainer."""
+    """The system message of `component`'s maintainer.
+
+    It holds nothing that differs from run to run (Prometheus's port is in PROMETHEUS_URL, not in the
+    text), so the answer cache recognises the same conversation in another run.
+    """
     shown = {
         "name": component.name,
         "description": component.description,
@@ -74,7 +77,6 @@ def render_maintainer(
         .get_template("maintainer.md.j2")
         .render(
             component=shown,
-            prometheus_url=prometheus_url,
             metrics=catalog.metrics,
             tools=tool_section(MAINTAINER_TOOLS),
             tools_module=TOOLS_MODULE,

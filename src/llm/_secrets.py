@@ -27,6 +27,7 @@ from ._errors import SecretsError
 from ._settings import (
     AZURE_API_VERSION,
     BACKENDS,
+    DEFAULT_CACHE_DIR,
     DEFAULT_CONTEXT_SIZE,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -41,6 +42,8 @@ DEFAULT_SECRET_PATH = REPO_ROOT / "conf" / "secret.yaml"
 SECRET_TEMPLATE_PATH = REPO_ROOT / "conf" / "secret_template.yaml"
 
 COMMON_FIELDS = ("temperature", "timeout", "max_retries")
+CACHE_DIR = "cache_dir"
+"""The agents' own top-level field: the answer cache's root (the judge has no cache)."""
 SECTION_FIELDS: dict[Backend, tuple[str, ...]] = {
     "OpenAI": ("model", "api_key"),
     "AzureOpenAI": ("model", "api_key", "base_url", "api_version", "api_type"),
@@ -70,8 +73,9 @@ def load_llm_settings(secret_path: Path | None, cache_seed: int | None) -> LLMSe
     Args:
         secret_path: the file to read; None means `conf/secret.yaml`, and when that does not
             exist, the Local backend with the SmolLM2-135M smoke-test model.
-        cache_seed: AG2's answer cache seed; None or -1 means no cache (every request reaches the
-            model, so repeated runs are independent trials).
+        cache_seed: the answer cache's seed; None or -1 means no cache (every request reaches the
+            model, so repeated runs are independent trials). The cache's root is the file's
+            `cache_dir` (default `.cache/llm`).
 
     Raises:
         SecretsError: a file named explicitly is missing, or the file is malformed or incomplete.
@@ -154,7 +158,7 @@ class _Secrets:
 
     def settings(self, cache_seed: int | None) -> LLMSettings:
         backend = self._backend(self.data, "backend", BACKENDS)
-        self._only_known(self.data, "", ("backend", *BACKENDS, *COMMON_FIELDS, JUDGE))
+        self._only_known(self.data, "", ("backend", *BACKENDS, *COMMON_FIELDS, CACHE_DIR, JUDGE))
         section = self._section(backend)
         timeout = self._number(self.data, "timeout", low=0.0, high=None)
         retries = self._integer(self.data, "max_retries", low=0)
@@ -163,6 +167,7 @@ class _Secrets:
             "timeout": timeout or (LOCAL_TIMEOUT if backend == "Local" else DEFAULT_TIMEOUT),
             "max_retries": DEFAULT_MAX_RETRIES if retries is None else retries,
             "cache_seed": cache_seed,
+            "cache_dir": self._cache_dir(),
             "source": self.path,
         }
         if backend != "Local":
@@ -305,6 +310,17 @@ class _Secrets:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise self.fail(field, f"is {value!r}", f"a whole number of at least {low}")
         return value
+
+    def _cache_dir(self) -> Path:
+        value = self.data.get(CACHE_DIR)
+        if value is None or value == "":
+            return DEFAULT_CACHE_DIR
+        if not isinstance(value, str):
+            raise self.fail(
+                CACHE_DIR, _shown(CACHE_DIR, value), "a folder path (absolute, or relative to the repository root)"
+            )
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else REPO_ROOT / path
 
     def _local(self, section: dict[str, Any]) -> LocalModel:
         path_text = section.get("model_path")

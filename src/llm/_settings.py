@@ -5,8 +5,12 @@ child process) without anyone changing it behind the others' backs. The only thi
 unknown when the file is read is the endpoint of the Local backend, which exists only once its
 llama.cpp server runs; `with_endpoint` returns the completed copy (see `serve`).
 
-`llm_config()` builds what AG2 0.14 accepts as `llm_config`: a `config_list` with one entry, plus
-`cache_seed`. Retries are the OpenAI client's own: AG2 passes `max_retries` and `timeout` of an
+`llm_config()` builds what AG2 0.14 accepts as `llm_config`: a `config_list` with one entry, and
+`cache_seed: None`. The seed is not AG2's to use: AG2 0.14 keeps its disk cache only with the
+`diskcache` package (which has a known vulnerability and is not installed), and otherwise falls back,
+with a warning before every call, to a cache in memory that dies with the process. The agents pass
+their own persistent cache instead (`src/agent/_cache.py`: JSON files under `cache_dir/<seed>/`).
+Retries are the OpenAI client's own: AG2 passes `max_retries` and `timeout` of an
 entry to `openai.OpenAI(...)`, which retries connection errors, timeouts, 408, 409, 429 and 5xx with
 exponential back-off (0.5 s doubling to 8 s, with jitter) and honours a server's `Retry-After`.
 """
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from ..config import REPO_ROOT
 from ._errors import LLMUnavailable
 
 Backend = Literal["OpenAI", "AzureOpenAI", "Other", "Local"]
@@ -39,6 +44,8 @@ AZURE_API_VERSION = "2024-02-01"
 SELF_HOSTED: tuple[Backend, ...] = ("Other", "Local")
 """Backends whose tokens AG2 has no price for; they get a price of zero (per 1k prompt and completion
 tokens), which is what a self-hosted model costs and keeps AG2 from warning at every request."""
+DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "llm"
+"""Where the agents' answer cache keeps one folder per seed."""
 KEYLESS_API_KEY = "not-needed"
 """Sent to endpoints that need no key: the OpenAI client insists on one, and sending a placeholder
 keeps it from picking up an unrelated OPENAI_API_KEY from the environment."""
@@ -72,7 +79,10 @@ class LLMSettings:
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     cache_seed: int | None = None
-    """AG2's disk cache of answers; None (the default) means every request really reaches the model."""
+    """The agents' answer cache: the same seed and the same conversation give the stored answer with no
+    request; None (the default) means every request really reaches the model."""
+    cache_dir: Path = DEFAULT_CACHE_DIR
+    """The answer cache's root; each seed has a folder of JSON files in it."""
     local: LocalModel | None = None
     """Local only: the model file and how to run it."""
     smoke_test: bool = False
@@ -91,6 +101,8 @@ class LLMSettings:
 
     def llm_config(self) -> dict[str, Any]:
         """What AG2 0.14 takes as `llm_config` (a new dict each call: AG2 consumes the one it gets).
+
+        It never carries the cache seed (see the module docstring): pass `cache=` to AG2 instead.
 
         Raises:
             LLMUnavailable: a Local backend whose server has not been started yet.
@@ -115,4 +127,4 @@ class LLMSettings:
             entry["api_version"] = self.api_version
         if self.temperature is not None:
             entry["temperature"] = self.temperature
-        return {"config_list": [entry], "cache_seed": self.cache_seed}
+        return {"config_list": [entry], "cache_seed": None}

@@ -10,6 +10,7 @@ import yaml
 from autogen import ConversableAgent
 
 import src.llm
+from src.config import REPO_ROOT
 from src.llm import (
     SECRET_TEMPLATE_PATH,
     LLMSettings,
@@ -122,9 +123,25 @@ def test_the_default_secret_file_is_read_when_it_exists(monkeypatch: pytest.Monk
 
 def test_cache_seed_minus_one_means_no_cache(tmp_path: Path) -> None:
     path = write(tmp_path, {"backend": "OpenAI", "OpenAI": FILLED["OpenAI"]})
-    assert load_llm_settings(path, -1).llm_config()["cache_seed"] is None
-    assert load_llm_settings(path, None).llm_config()["cache_seed"] is None
-    assert load_llm_settings(path, 42).llm_config()["cache_seed"] == 42
+    assert load_llm_settings(path, -1).cache_seed is None
+    assert load_llm_settings(path, None).cache_seed is None
+    assert load_llm_settings(path, 42).cache_seed == 42
+
+
+def test_ag2_never_gets_the_seed_so_it_never_falls_back_to_its_in_memory_cache(tmp_path: Path) -> None:
+    path = write(tmp_path, {"backend": "OpenAI", "OpenAI": FILLED["OpenAI"]})
+    assert load_llm_settings(path, 42).llm_config()["cache_seed"] is None
+
+
+def test_the_cache_folder_is_read_relative_to_the_repository_root(tmp_path: Path) -> None:
+    data = {"backend": "OpenAI", "OpenAI": FILLED["OpenAI"]}
+    assert load_llm_settings(write(tmp_path, data), 42).cache_dir == REPO_ROOT / ".cache" / "llm"
+    assert load_llm_settings(write(tmp_path, {**data, "cache_dir": "var/answers"}), 42).cache_dir == (
+        REPO_ROOT / "var" / "answers"
+    )
+    assert load_llm_settings(write(tmp_path, {**data, "cache_dir": str(tmp_path)}), 42).cache_dir == tmp_path
+    with pytest.raises(SecretsError, match="field 'cache_dir' is 3; expected a folder path"):
+        load_llm_settings(write(tmp_path, {**data, "cache_dir": 3}), 42)
 
 
 def test_openai_llm_config(tmp_path: Path) -> None:
@@ -140,7 +157,7 @@ def test_openai_llm_config(tmp_path: Path) -> None:
                 "temperature": 0.0,
             }
         ],
-        "cache_seed": 41,
+        "cache_seed": None,
     }
 
 

@@ -111,9 +111,12 @@ class ServiceMaintainer(AgentBase):
         reported = any(
             sent.get("type") in ("RESPONSE", "ISSUE") for execution in result.executions for sent in execution.sent
         )
+        by_harness = False
         if reply and not reported and not self.stop_event.is_set():
-            self._report_missing(result.ended_by, result.last_planner_text, round_id)
-        outcome = self._outcome(before, started, result.last_planner_text, result.ended_by)
+            by_harness = self._report_missing(result.ended_by, result.last_planner_text, round_id)
+        outcome = replace(
+            self._outcome(before, started, result.last_planner_text, result.ended_by), reported_by_harness=by_harness
+        )
         self._history.append(_Done(task, outcome.final_message or outcome.ended_by))
         self.outcomes.append(outcome)
         return outcome
@@ -127,7 +130,8 @@ class ServiceMaintainer(AgentBase):
         )
         return f"Earlier tasks in this run, oldest first:\n{earlier}\n\nNew TASK: {task}"
 
-    def _report_missing(self, ended_by: str, last_text: str, round_id: str) -> None:
+    def _report_missing(self, ended_by: str, last_text: str, round_id: str) -> bool:
+        """Send the RESPONSE the agent did not send; False when the broker refused it."""
         body = (
             f"[sent by the harness] The maintainer of {self.component} ended without calling report_result "
             f"({ended_by}). Its last message: {last_text.strip()[:HISTORY_CHARS] or '(none)'}"
@@ -138,7 +142,8 @@ class ServiceMaintainer(AgentBase):
         except MessagingError as err:
             self.transcript.note(f"Could not send the fallback report: {err}")
             logger.warning("%s: fallback report failed: %s", self.name, err)
-            return
+            return False
         self.transcript.message(
             "sent", "RESPONSE", f"{self.component} to manager via the collector", body, round_id=round_id
         )
+        return True

@@ -22,6 +22,9 @@ class AgentOutcome:
     wall_seconds: float = 0.0
     ended_by: str = ""
     """Why it stopped, in words ("TERMINATE", "max turns (100) reached", "LLM error: ...")."""
+    reported_by_harness: bool = False
+    """True when the agent's code never reported and the harness sent the RESPONSE in its stead: that
+    message is the harness's note quoting `final_message`, not the agent's report."""
 
 
 @dataclass(frozen=True)

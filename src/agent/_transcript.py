@@ -6,6 +6,11 @@ moment it happens (the file is opened, written and closed per entry), so a crash
 up to that point. Entries: the title, each task received, each LLM step as a heading with its UTC
 timestamp, the code that step ran with its (cut) output, the messages sent and received over
 RabbitMQ, notes, and a closing summary table.
+
+Text the harness does not write is either fenced (LLM replies, code, outputs) with a fence longer
+than any backtick run inside it, so by CommonMark's rule nothing inside can close it, or block-quoted
+(tasks and message bodies), which CommonMark closes with the quote; either way an unbalanced ``` in
+a reply stays inside its entry and the headings after it remain headings.
 """
 
 from __future__ import annotations
@@ -80,9 +85,10 @@ class Transcript:
         self._append(f"## Task from {source} ({self._stamp()})\n\n{quote(text)}\n")
 
     def step(self, number: int, speaker: str, text: str, *, tokens: int | None = None) -> None:
-        """One LLM reply."""
+        """One LLM reply, verbatim in a fence of its own: no reply (an unclosed ``` included) can break the page."""
         usage = f", {tokens} tokens" if tokens else ""
-        self._append(f"### Step {number}: {speaker} ({self._stamp()}{usage})\n\n{text.strip() or '(empty reply)'}\n\n")
+        body = fence(text.strip(), "markdown") if text.strip() else "(empty reply)\n"
+        self._append(f"### Step {number}: {speaker} ({self._stamp()}{usage})\n\n{body}\n")
 
     def execution(self, number: int, execution: Execution, *, shown: str = "") -> None:
         """The code step `number` ran, its exit code and its output as the LLM saw it.

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from autogen.coding import CodeBlock
+from markdown_it import MarkdownIt
 
 from src.agent import Execution
 from src.agent._inner import EndRule, has_code, says_terminate, without_terminate
@@ -38,6 +39,40 @@ def test_each_entry_is_on_disk_as_soon_as_it_is_written(tmp_path: Path) -> None:
     assert "deployment.apps/catalogue scaled" in text
     assert "#### Message sent: RESPONSE, catalogue to manager via the collector" in text
     assert "| steps | failed steps | tokens | wall time |\n|---|---|---|---|\n| 1 | 0 | 42 | 1.0 s |" in text
+
+
+def _headings(markdown: str) -> list[str]:
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    return [tokens[i + 1].content for i, token in enumerate(tokens) if token.type == "heading_open"]
+
+
+def _fenced(markdown: str) -> list[str]:
+    return [token.content for token in MarkdownIt("commonmark").parse(markdown) if token.type == "fence"]
+
+
+def test_no_reply_code_output_or_message_can_break_the_page(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.md"
+    transcript = Transcript(path, "catalogue transcript", clock=lambda: FIXED)
+    open_fence = "Let me look:\n```bash\nkubectl get pods -n sock-shop"
+    four_ticks = "Inline ```` and ``` runs, then an open longer fence:\n````python\nprint('```')"
+    transcript.step(1, "catalogue-planner", open_fence)
+    code = CodeBlock(code="echo '```'", language="bash")
+    transcript.execution(1, Execution(blocks=[code], output="```\n````\n"))
+    transcript.step(2, "catalogue-planner", four_ticks)
+    transcript.message("sent", "RESPONSE", "catalogue to manager via the collector", "Report:\n```\nunclosed")
+    transcript.summary({"steps": 2})
+    text = path.read_text()
+    assert _headings(text) == [
+        "catalogue transcript",
+        "Step 1: catalogue-planner (2025-05-01 12:00:00Z)",
+        "Step 1: code run (exit code 0, 0.0 s)",
+        "Step 2: catalogue-planner (2025-05-01 12:00:00Z)",
+        "Message sent: RESPONSE, catalogue to manager via the collector (2025-05-01 12:00:00Z)",
+        "Summary (2025-05-01 12:00:00Z)",
+    ]
+    fenced = _fenced(text)
+    assert open_fence + "\n" in fenced and four_ticks + "\n" in fenced
+    assert "echo '```'\n" in fenced and "```\n````\n" in fenced
 
 
 def test_output_with_backticks_gets_a_longer_fence() -> None:

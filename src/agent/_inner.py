@@ -215,6 +215,7 @@ class InnerChat:
             tokens = _usage_tokens(planner)
             used, tokens_before[0] = tokens - tokens_before[0], tokens
             self.tally.steps += 1
+            self.sandbox.step = self.tally.steps
             self.tally.tokens += used
             result.turns_used += 1
             result.last_planner_text = text

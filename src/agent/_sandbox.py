@@ -15,7 +15,10 @@ block with `subprocess.run` inline, so there is no smaller seam):
   and any process a block left behind is killed when the block ends;
 - output (stdout and stderr interleaved) is cut in the middle beyond a configured size;
 - lines the tools write to announce sent messages (`tools.SENT_MARKER`) are taken out of the
-  output and handed to the caller with the rest of the `Execution` record.
+  output and handed to the caller with the rest of the `Execution` record;
+- each block is saved in the workspace under the LLM step it came from, `step-03.py`, and
+  `step-03-2.sh` for a reply's second block (AG2 would name the file after a first-line comment,
+  any comment, and a later step with the same comment overwrote it).
 """
 
 from __future__ import annotations
@@ -31,13 +34,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from hashlib import md5
 from pathlib import Path
 from typing import Any
 
 from autogen.coding import CodeBlock, LocalCommandLineCodeExecutor
 from autogen.coding.base import CommandLineCodeResult
-from autogen.coding.utils import _get_file_name_from_content, silence_pip
+from autogen.coding.utils import silence_pip
 
 from ..config import REPO_ROOT
 from ..environment.kubectl import kubectl_path
@@ -101,6 +103,8 @@ class Execution:
     timed_out: bool = False
     sent: list[dict[str, Any]] = field(default_factory=list)
     """Messages the tools announced, as `{"id", "type", "round_id", "sender", "recipient", "body"}`."""
+    files: list[str | None] = field(default_factory=list)
+    """Per block, the file it was saved as and run from (relative to the workspace); None when not run."""
 
 
 def truncate(text: str, limit: int) -> str:
@@ -126,6 +130,12 @@ def split_announcements(output: str) -> tuple[str, list[dict[str, Any]]]:
                 pass
         kept.append(line)
     return "".join(kept), sent
+
+
+def script_name(step: int, index: int, runner: str) -> str:
+    """The file of the `index`-th block (from 1) run at LLM step `step`: `step-03.py`, `step-03-2.sh`."""
+    suffix = "py" if runner == "python" else "sh"
+    return f"step-{step:02d}{'' if index == 1 else f'-{index}'}.{suffix}"
 
 
 def _kill_group(pgid: int) -> None:
@@ -160,6 +170,8 @@ class SandboxExecutor(LocalCommandLineCodeExecutor):
         self.output_limit = output_limit
         self.round_id = ""
         """The round whose task the agent works on; tools stamp it on the messages they send."""
+        self.step = 0
+        """The LLM step whose code runs next (set by the chat); it names the files the blocks are saved as."""
         self.on_execution = on_execution
         self._running: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
@@ -171,11 +183,11 @@ class SandboxExecutor(LocalCommandLineCodeExecutor):
 
     def execute_code_blocks(self, code_blocks: list[CodeBlock]) -> CommandLineCodeResult:
         """Run the blocks in order, stopping at the first failure; see the module docstring."""
-        execution = Execution(blocks=list(code_blocks))
+        execution = Execution(blocks=list(code_blocks), files=[None] * len(code_blocks))
         started = time.monotonic()
         outputs: list[str] = []
         ran = 0
-        for block in code_blocks:
+        for position, block in enumerate(code_blocks):
             language = block.language.lower().strip()
             runner = RUNNERS.get(language)
             if runner is None:
@@ -187,7 +199,9 @@ class SandboxExecutor(LocalCommandLineCodeExecutor):
                 outputs.append(f"{err}\n")
                 execution.exit_code = 1
                 break
-            exit_code, text, timed_out = self._run_block(runner, silence_pip(block.code, runner))
+            name = script_name(self.step, ran + 1, runner)
+            execution.files[position] = name
+            exit_code, text, timed_out = self._run_block(runner, self._script(name, silence_pip(block.code, runner)))
             ran += 1
             outputs.append(text)
             if exit_code != 0:
@@ -203,21 +217,13 @@ class SandboxExecutor(LocalCommandLineCodeExecutor):
             self.on_execution(execution)
         return CommandLineCodeResult(exit_code=execution.exit_code, output=execution.output)
 
-    def _script(self, runner: str, code: str) -> Path:
-        try:
-            name = _get_file_name_from_content(code, self.work_dir)
-        except ValueError:
-            name = None
-        if name is None:
-            suffix = "py" if runner == "python" else "sh"
-            name = f"tmp_code_{md5(code.encode()).hexdigest()}.{suffix}"
-        script = (self.work_dir / name).resolve()
+    def _script(self, name: str, code: str) -> Path:
+        script = self.work_dir / name
         script.parent.mkdir(parents=True, exist_ok=True)
         script.write_text(code, encoding="utf-8")
         return script
 
-    def _run_block(self, runner: str, code: str) -> tuple[int, str, bool]:
-        script = self._script(runner, code)
+    def _run_block(self, runner: str, script: Path) -> tuple[int, str, bool]:
         program = sys.executable if runner == "python" else runner
         with self._lock:
             if self._stopped:

@@ -91,16 +91,19 @@ class Transcript:
         self._append(f"### Step {number}: {speaker} ({self._stamp()}{usage})\n\n{body}\n")
 
     def execution(self, number: int, execution: Execution, *, shown: str = "") -> None:
-        """The code step `number` ran, its exit code and its output as the LLM saw it.
+        """The code step `number` ran, the files it ran from, its exit code and its output as the LLM saw it.
 
         Blocks already quoted verbatim in `shown` (the step's LLM text) are referred to, not repeated.
         """
         state = "timed out" if execution.timed_out else f"exit code {execution.exit_code}"
         parts = [f"#### Step {number}: code run ({state}, {execution.seconds:.1f} s)\n\n"]
-        for block in execution.blocks:
+        for index, block in enumerate(execution.blocks):
+            file = execution.files[index] if index < len(execution.files) else None
+            done = f"Ran `{file}` (in the workspace)" if file else "Not run"
             if block.code.strip() and block.code in shown:
-                parts.append(f"Ran the {block.language or 'plain'} block of step {number} above.\n\n")
+                parts.append(f"{done}: the {block.language or 'plain'} block of step {number} above.\n\n")
             else:
+                parts.append(f"{done}:\n\n")
                 parts.append(fence(block.code, block.language))
                 parts.append("\n")
         parts.append("Output:\n\n")

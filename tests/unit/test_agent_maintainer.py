@@ -96,3 +96,26 @@ def test_stop_ends_the_chat_at_the_next_step_and_kills_running_code(tmp_path: Pa
     assert not worker.is_alive()
     assert outcomes[0].ended_by == "stopped by the harness"
     assert outcomes[0].failed_steps == 1
+
+
+def test_each_steps_code_is_saved_as_a_step_file_the_transcript_names(tmp_path: Path, agents: AgentSettings) -> None:
+    comment = "# Find the CPU usage of a component using Prometheus's request_json_api"
+    script = [
+        "Plan first.",
+        f"```python\n{comment}\nprint('cpu')\n```",
+        f"Two blocks:\n```bash\n{comment}\necho a\n```\n```bash\necho b\n```",
+        "TERMINATE",
+    ]
+    with ScriptedLLM({CATALOGUE: script}) as llm:
+        maintainer = ServiceMaintainer("catalogue", agents, _run(tmp_path, llm.settings()))
+        maintainer.solve("Look twice.")
+    workspace = maintainer.sandbox.work_dir
+    assert sorted(path.name for path in workspace.iterdir() if path.is_file()) == [
+        "step-02.py",
+        "step-03-2.sh",
+        "step-03.sh",
+    ]
+    assert (workspace / "step-03-2.sh").read_text() == "echo b"
+    transcript = (maintainer.run.results_dir / "catalogue.md").read_text()
+    assert "Ran `step-02.py` (in the workspace): the python block of step 2 above." in transcript
+    assert "Ran `step-03-2.sh` (in the workspace): the bash block of step 3 above." in transcript

@@ -170,3 +170,23 @@ def test_stop_kills_the_running_block_and_refuses_new_ones(tmp_path: Path) -> No
     assert results[0].exit_code != 0
     again = sandbox.execute_code_blocks([CodeBlock(code="echo hi", language="bash")])
     assert "stopping" in again.output
+
+
+def test_code_is_saved_under_its_step_never_under_its_first_comment(tmp_path: Path) -> None:
+    sandbox, seen = _sandbox(tmp_path)
+    sandbox.step = 3
+    comment = "# Find the CPU usage of a component using Prometheus's request_json_api"
+    blocks = [
+        CodeBlock(code=f"{comment}\nprint('one')", language="python"),
+        CodeBlock(code="kind: Deployment", language="yaml"),
+        CodeBlock(code="# filename: mine.sh\necho two", language="bash"),
+    ]
+    result = sandbox.execute_code_blocks(blocks)
+    assert result.exit_code == 0
+    assert seen[-1].files == ["step-03.py", None, "step-03-2.sh"]
+    workspace = tmp_path / "ws"
+    assert sorted(path.name for path in workspace.iterdir() if path.is_file()) == ["step-03-2.sh", "step-03.py"]
+    assert (workspace / "step-03.py").read_text() == f"{comment}\nprint('one')"
+    sandbox.step = 12
+    sandbox.execute_code_blocks([CodeBlock(code="echo again", language="sh")])
+    assert seen[-1].files == ["step-12.sh"]

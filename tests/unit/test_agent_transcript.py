@@ -30,12 +30,13 @@ def test_each_entry_is_on_disk_as_soon_as_it_is_written(tmp_path: Path) -> None:
         output="deployment.apps/catalogue scaled\n",
         seconds=0.25,
         sent=[{"type": "RESPONSE", "sender": "catalogue", "recipient": "manager", "round_id": "r1", "body": "done"}],
+        files=["step-01.sh"],
     )
     transcript.execution(1, execution, shown="```bash\nkubectl scale deployment catalogue --replicas=2\n```")
     transcript.summary({"steps": 1, "failed steps": 0, "tokens": 42, "wall time": "1.0 s"})
     text = path.read_text()
     assert "#### Step 1: code run (exit code 0, 0.2 s)" in text or "#### Step 1: code run (exit code 0, 0.3 s)" in text
-    assert "Ran the bash block of step 1 above." in text
+    assert "Ran `step-01.sh` (in the workspace): the bash block of step 1 above." in text
     assert "deployment.apps/catalogue scaled" in text
     assert "#### Message sent: RESPONSE, catalogue to manager via the collector" in text
     assert "| steps | failed steps | tokens | wall time |\n|---|---|---|---|\n| 1 | 0 | 42 | 1.0 s |" in text
@@ -57,7 +58,7 @@ def test_no_reply_code_output_or_message_can_break_the_page(tmp_path: Path) -> N
     four_ticks = "Inline ```` and ``` runs, then an open longer fence:\n````python\nprint('```')"
     transcript.step(1, "catalogue-planner", open_fence)
     code = CodeBlock(code="echo '```'", language="bash")
-    transcript.execution(1, Execution(blocks=[code], output="```\n````\n"))
+    transcript.execution(1, Execution(blocks=[code], output="```\n````\n", files=["step-01.sh"]))
     transcript.step(2, "catalogue-planner", four_ticks)
     transcript.message("sent", "RESPONSE", "catalogue to manager via the collector", "Report:\n```\nunclosed")
     transcript.summary({"steps": 2})

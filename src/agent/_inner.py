@@ -44,6 +44,8 @@ NO_CODE_REPLY = (
     "(No code block was found in your last message, so nothing ran.) Continue with the next step: "
     "write exactly one ```python or ```bash block, or reply TERMINATE if the task is finished."
 )
+NO_CODE = "no code"
+"""The live status of a step whose reply held no code block, so nothing ran."""
 _CODE_BLOCK = re.compile(r"```[ \t]*\w*[ \t]*\r?\n.*?\r?\n[ \t]*```", re.DOTALL)
 
 
@@ -230,6 +232,7 @@ class InnerChat:
             result.turns_used += 1
             if execution is None:
                 self.transcript.note("No code block in that reply; the executor asked for one.")
+                self.progress.update(self.name, self.tally.steps, time.monotonic() - started, NO_CODE)
             else:
                 result.executions.append(execution)
                 if execution.exit_code != 0:
@@ -245,16 +248,20 @@ class InnerChat:
             self._check_stop()
             return message
 
-        def before(activity: str, ahead: int) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
-            def hook(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-                self._check_stop()
-                self.progress.update(self.name, self.tally.steps + ahead, time.monotonic() - started, activity)
-                return messages
+        def before_llm(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            self._check_stop()
+            self.progress.update(self.name, self.tally.steps + 1, time.monotonic() - started, "asking the LLM")
+            return messages
 
-            return hook
+        def before_code(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            self._check_stop()
+            last = content_of(messages[-1]) if messages else ""
+            if last and self.sandbox.code_extractor.extract_code_blocks(last):
+                self.progress.update(self.name, self.tally.steps, time.monotonic() - started, "running code")
+            return messages
 
-        planner.register_hook("process_all_messages_before_reply", before("asking the LLM", 1))
-        executor.register_hook("process_all_messages_before_reply", before("running code", 0))
+        planner.register_hook("process_all_messages_before_reply", before_llm)
+        executor.register_hook("process_all_messages_before_reply", before_code)
         planner.register_hook("process_message_before_send", on_planner)
         executor.register_hook("process_message_before_send", on_executor)
         group = GroupChat(

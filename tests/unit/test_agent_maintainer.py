@@ -98,6 +98,26 @@ def test_stop_ends_the_chat_at_the_next_step_and_kills_running_code(tmp_path: Pa
     assert outcomes[0].failed_steps == 1
 
 
+class _Recorded:
+    """A `Progress` that keeps every update."""
+
+    def __init__(self) -> None:
+        self.updates: list[tuple[int, str]] = []
+
+    def update(self, agent: str, step: int, elapsed: float, activity: str) -> None:
+        self.updates.append((step, activity))
+
+
+def test_the_live_status_says_no_code_when_a_reply_held_none(tmp_path: Path, agents: AgentSettings) -> None:
+    script = ["Plan: 1. look 2. report 3. terminate.", "```bash\necho looked\n```", "Done.\nTERMINATE"]
+    progress = _Recorded()
+    with ScriptedLLM({CATALOGUE: script}) as llm:
+        ServiceMaintainer("catalogue", agents, _run(tmp_path, llm.settings()), progress=progress).solve("Look.")
+    activities = [activity for step, activity in progress.updates if step == 1]
+    assert activities == ["asking the LLM", "LLM replied", "no code"]
+    assert [activity for step, activity in progress.updates if step == 2][-2:] == ["running code", "code ran (exit 0)"]
+
+
 def test_each_steps_code_is_saved_as_a_step_file_the_transcript_names(tmp_path: Path, agents: AgentSettings) -> None:
     comment = "# Find the CPU usage of a component using Prometheus's request_json_api"
     script = [

@@ -21,6 +21,13 @@ Two ways to run it, one launcher underneath:
 - detached: `ensure_prometheus` (find or start) / `find_prometheus` / `stop_prometheus` for
   `python -m src.environment up|status|down`; a pid file and `prometheus.json` (its URL and the
   twin it scrapes) under the state directory let later commands find it again.
+
+Every launch starts on an empty TSDB (`discard_tsdb` first). Prometheus writes stale markers for a series
+that disappears from a target it still scrapes (a deleted pod's kube-state and cAdvisor series),
+and for a target that disappears from service discovery, but not for anything when it shuts down:
+a TSDB kept across a restart answers instant queries with the previous run's pods for the whole
+5-minute lookback. The twin is in memory, so nothing in an old TSDB describes the world a new
+Prometheus scrapes.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import atexit
 import functools
 import json
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -131,6 +139,43 @@ def write_config(path: Path, twin_url: str, scrape_interval: str = DEFAULT_INTER
     return path
 
 
+def _tsdb_users(data_dir: Path) -> list[int]:
+    """Pids of running processes started with `--storage.tsdb.path=<data_dir>` (none where there is no /proc)."""
+    flag = f"--storage.tsdb.path={data_dir}".encode()
+    users = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # the process ended while we looked, or is not ours to read
+            continue
+        if flag in arguments:
+            users.append(int(entry.name))
+    return users
+
+
+def tsdb_path(state_dir: Path) -> Path:
+    """Where a Prometheus started with `state_dir` keeps its TSDB."""
+    return state_dir / "data"
+
+
+def discard_tsdb(data_dir: Path) -> None:
+    """Delete the TSDB at `data_dir` (if any): a Prometheus started there next knows no earlier run.
+
+    Raises:
+        PrometheusStartError: a running process (another Prometheus) still uses `data_dir`.
+    """
+    data_dir = data_dir.absolute()
+    users = [pid for pid in _tsdb_users(data_dir) if pid != os.getpid()]
+    if users:
+        raise PrometheusStartError(
+            f"another prometheus (pid {', '.join(map(str, users))}) keeps its data in {data_dir}; "
+            "stop it or use another state directory"
+        )
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+        logger.debug("deleted the TSDB at %s", data_dir)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
@@ -150,9 +195,12 @@ def _log_since(log: Path, offset: int) -> str:
 def _launch(
     twin_url: str, state_dir: Path, scrape_interval: str, timeout: float
 ) -> tuple[subprocess.Popen[bytes], PrometheusHandle]:
-    """Write the config, start Prometheus on a free port, and wait for `/-/ready`."""
+    """Write the config, start Prometheus on a free port with an empty TSDB, and wait for `/-/ready`."""
     binary = prometheus_binary()
+    state_dir = state_dir.absolute()  # Prometheus runs in the repository root, whatever our working directory
     state_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = tsdb_path(state_dir)
+    discard_tsdb(data_dir)
     config = write_config(state_dir / "prometheus.yml", twin_url, scrape_interval)
     log = state_dir / "prometheus.log"
     log.touch()
@@ -163,7 +211,7 @@ def _launch(
         command = [
             str(binary),
             f"--config.file={config}",
-            f"--storage.tsdb.path={state_dir / 'data'}",
+            f"--storage.tsdb.path={data_dir}",
             f"--storage.tsdb.retention.time={RETENTION}",
             f"--web.listen-address={urllib.parse.urlsplit(url).netloc}",
             "--web.enable-lifecycle",
@@ -188,7 +236,7 @@ class PrometheusServer:
 
     Args:
         twin_url: the twin's API URL (`Cluster.url`, `TwinHandle.url`).
-        state_dir: where its config, TSDB and log go.
+        state_dir: where its config, TSDB (emptied at every start) and log go.
         scrape_interval: a Prometheus duration (`conf/global_config.yaml: prometheus.scrape_interval`).
     """
 

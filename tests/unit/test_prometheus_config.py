@@ -6,8 +6,10 @@ The relabelling itself is exercised against a real Prometheus in
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +17,15 @@ import pytest
 import yaml
 
 from src.config import ConfigError, load_settings
+from src.environment.processes import stop_pid
 from src.environment.prometheus import (
     PrometheusMissing,
     PrometheusServer,
+    PrometheusStartError,
+    discard_tsdb,
     prometheus_binary,
     scrape_config,
+    tsdb_path,
     write_config,
 )
 
@@ -122,3 +128,56 @@ def test_a_missing_binary_says_to_run_setup(tmp_path: Path, monkeypatch: pytest.
         server.start()
     with pytest.raises(RuntimeError, match="not running"):
         _ = server.url
+
+
+def _old_tsdb(state_dir: Path) -> Path:
+    data = tsdb_path(state_dir)
+    (data / "wal").mkdir(parents=True)
+    (data / "wal" / "00000000").write_bytes(b"series of pods that are gone")
+    return data
+
+
+def test_the_tsdb_of_an_earlier_run_is_discarded(tmp_path: Path) -> None:
+    data = _old_tsdb(tmp_path)
+    discard_tsdb(data)
+    assert not data.exists()
+    discard_tsdb(data)  # nothing there: nothing to do
+
+
+def test_a_tsdb_another_process_uses_is_kept_and_named(tmp_path: Path) -> None:
+    data = _old_tsdb(tmp_path)
+    user = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; print(flush=True); time.sleep(60)", f"--storage.tsdb.path={data}"],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert user.stdout is not None and user.stdout.readline()  # started, its command line readable
+        with pytest.raises(PrometheusStartError, match=rf"another prometheus \(pid {user.pid}\) keeps its data in"):
+            discard_tsdb(data)
+        assert (data / "wal" / "00000000").exists()
+    finally:
+        stop_pid(user.pid, timeout=1)
+        user.poll()
+
+
+FAKE_PROMETHEUS = """#!/bin/sh
+# Says what it found at --storage.tsdb.path, then fails as a Prometheus that cannot start would.
+for argument in "$@"; do
+    case "$argument" in --storage.tsdb.path=*) ls -A "${argument#*=}" > "$0.saw" 2>&1 ;; esac
+done
+exit 3
+"""
+
+
+def test_a_prometheus_starts_on_an_empty_tsdb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _old_tsdb(tmp_path / "state")
+    binary = tmp_path / "bin" / "prometheus"
+    binary.parent.mkdir()
+    binary.write_text(FAKE_PROMETHEUS)
+    binary.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{binary.parent}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(PrometheusStartError, match="exited with code 3"):
+        PrometheusServer(TWIN, tmp_path / "state").start(timeout=10)
+    saw = Path(f"{binary}.saw").read_text()
+    assert "wal" not in saw and "No such file" in saw  # the earlier run's TSDB was gone when it started
+    assert not data.exists()

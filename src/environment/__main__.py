@@ -5,7 +5,13 @@
 `conf/global_config.yaml` (`twin` by default; `kubernetes` deploys to the current kubeconfig context).
 In the twin world `up` also starts a Prometheus scraping the twin (`PROMETHEUS_URL`). Everything
 the environment runs keeps its state under `--state-dir`: the twin's files at its top,
-Prometheus's in `prometheus/` below it.
+Prometheus's in `prometheus/` below it (and `prometheus-session/`, where an agent session that
+found no environment ran its own).
+
+`down` undoes `up`, saying each step on stderr: it deletes the namespace (and everything in it),
+stops Prometheus and deletes its TSDB (both folders'; a Prometheus starts on an empty one anyway),
+and stops the twin. Logs stay. Run with nothing up, it says so and succeeds. `status` exits 1 and
+says how to create the environment when it is not running.
 """
 
 from __future__ import annotations
@@ -21,8 +27,16 @@ from pathlib import Path
 from ..config import ConfigError, Settings, load_settings
 from .deploy import DeployError, deploy, remove
 from .kubectl import KubectlMissing
-from .prometheus import PrometheusMissing, PrometheusStartError, ensure_prometheus, find_prometheus, stop_prometheus
-from .twin_process import DEFAULT_STATE_DIR, TwinStartError, find_twin, start_twin, stop_twin
+from .prometheus import (
+    PrometheusMissing,
+    PrometheusStartError,
+    discard_tsdb,
+    ensure_prometheus,
+    find_prometheus,
+    stop_prometheus,
+    tsdb_path,
+)
+from .twin_process import DEFAULT_STATE_DIR, NO_ENVIRONMENT, TwinStartError, find_twin, start_twin, stop_twin
 
 logger = logging.getLogger("src.environment")
 
@@ -33,6 +47,11 @@ def _real_cluster_kubeconfig() -> Path:
 
 def _prometheus_dir(state_dir: Path) -> Path:
     return state_dir / "prometheus"
+
+
+def _prometheus_dirs(state_dir: Path) -> tuple[Path, Path]:
+    """The environment's Prometheus folder and the one an agent session uses when it starts its own."""
+    return _prometheus_dir(state_dir), state_dir / "prometheus-session"
 
 
 def _up(settings: Settings, state_dir: Path) -> int:
@@ -59,18 +78,35 @@ def _up(settings: Settings, state_dir: Path) -> int:
 
 
 def _down(settings: Settings, state_dir: Path) -> int:
-    if settings.world == "twin":
-        stopped = stop_prometheus(_prometheus_dir(state_dir))
-        logger.info("prometheus stopped" if stopped else "no prometheus was running")
-        handle = find_twin(state_dir)
-        if handle is not None:
-            remove(handle.kubeconfig, settings.namespace)
-        stopped = stop_twin(state_dir)
-        logger.info("twin stopped" if stopped else "no twin was running")
-    else:
+    if settings.world != "twin":
         remove(_real_cluster_kubeconfig(), settings.namespace)
-        logger.info("namespace %s removed", settings.namespace)
+        logger.info("namespace %s deleted", settings.namespace)
+        return 0
+    handle = find_twin(state_dir)
+    if handle is not None:
+        try:
+            remove(handle.kubeconfig, settings.namespace)
+            logger.info("namespace %s deleted", settings.namespace)
+        except DeployError as err:  # stopping the twin below discards the namespace all the same
+            logger.warning("namespace %s not deleted (%s); the twin is stopped anyway", settings.namespace, err)
+    stopped = stop_prometheus(_prometheus_dir(state_dir))
+    logger.info("prometheus stopped" if stopped else "no prometheus was running")
+    for folder in _prometheus_dirs(state_dir):
+        _delete_tsdb(tsdb_path(folder))
+    stopped = stop_twin(state_dir)
+    logger.info("twin stopped" if stopped else "no twin was running")
     return 0
+
+
+def _delete_tsdb(data_dir: Path) -> None:
+    if not data_dir.exists():
+        return
+    try:
+        discard_tsdb(data_dir)
+    except PrometheusStartError as err:  # an agent session's Prometheus still runs there; it is not ours to stop
+        logger.warning("prometheus data kept: %s", err)
+        return
+    logger.info("prometheus data deleted (%s)", data_dir)
 
 
 def _status(settings: Settings, state_dir: Path) -> int:
@@ -87,6 +123,8 @@ def _status(settings: Settings, state_dir: Path) -> int:
     if prometheus is not None:
         lines.append(f"export PROMETHEUS_URL={prometheus.url}")
     sys.stdout.writelines(f"{line}\n" for line in lines)
+    if twin is None:
+        sys.stderr.write(f"{NO_ENVIRONMENT}\n")
     return 0 if twin and prometheus else 1
 
 

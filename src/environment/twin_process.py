@@ -24,8 +24,19 @@ START_TIMEOUT = 30.0
 TWIN_MODULE = "src.twin"
 
 
+NO_ENVIRONMENT = "no environment is running: bash scripts/create_project.sh"
+"""What a command that needs a running environment says when there is none."""
+
+
 class TwinStartError(RuntimeError):
     """The twin process did not come up; the message points at its log."""
+
+
+class NoEnvironment(RuntimeError):
+    """A command needs a running environment and there is none; the message says how to create one."""
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(NO_ENVIRONMENT if detail is None else f"{NO_ENVIRONMENT} ({detail})")
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,14 @@ def find_twin(state_dir: Path = DEFAULT_STATE_DIR) -> TwinHandle | None:
     if pid is None or not runs(pid, TWIN_MODULE):
         return None
     return _answering(pid, kubeconfig, log)
+
+
+def running_twin(state_dir: Path = DEFAULT_STATE_DIR) -> TwinHandle:
+    """The twin started from `state_dir`; raises `NoEnvironment` when it is not running and answering."""
+    handle = find_twin(state_dir)
+    if handle is None:
+        raise NoEnvironment()
+    return handle
 
 
 def start_twin(

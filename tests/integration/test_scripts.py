@@ -69,10 +69,23 @@ def test_create_prints_exports_and_remove_leaves_no_process(state_dir: Path) -> 
     pods = run_kubectl(["get", "pods", "-n", "sock-shop", "--no-headers"], state_dir / "kubeconfig").stdout
     assert len(pods.strip().splitlines()) == 14
 
+    assert (state_dir / "prometheus" / "data").is_dir()
+
     removed = _script("remove_project.sh", state_dir)
     assert removed.returncode == 0, removed.stderr
+    assert removed.stderr.splitlines() == [
+        "namespace sock-shop deleted",
+        "prometheus stopped",
+        f"prometheus data deleted ({state_dir / 'prometheus' / 'data'})",
+        "twin stopped",
+    ]
     assert not alive(twin_pid)
     assert not alive(prometheus_pid)
     assert not (state_dir / "twin.pid").exists()
+    assert not (state_dir / "kubeconfig").exists()
     assert not (state_dir / "prometheus" / "prometheus.pid").exists()
-    assert _script("remove_project.sh", state_dir).returncode == 0
+    assert not (state_dir / "prometheus" / "data").exists()  # the next create_project.sh starts on an empty TSDB
+    assert (state_dir / "prometheus" / "prometheus.log").exists()
+    again = _script("remove_project.sh", state_dir)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.splitlines() == ["no prometheus was running", "no twin was running"]

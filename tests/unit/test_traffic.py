@@ -366,3 +366,48 @@ def test_an_unreadable_kubeconfig_is_one_line_and_exit_code_1(capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 1
     assert err.count("\n") == 1 and "cannot load kubeconfig" in err
+
+
+NO_ENVIRONMENT_LINE = "error: no environment is running: bash scripts/create_project.sh"
+
+
+@pytest.fixture
+def no_environment(tmp_path, monkeypatch):
+    """No twin in the default state directory, no ~/.kube/config, no $KUBECONFIG."""
+    monkeypatch.setattr("src.environment.traffic.__main__.TWIN_STATE_DIR", tmp_path / "twin")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    return tmp_path
+
+
+def _traffic_error(capsys, argv):
+    code = main(["--component", "catalogue", "--duration", "5", *argv])
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    return code, err.rstrip("\n")
+
+
+def test_a_kubeconfig_of_a_removed_environment_says_no_environment_is_running(capsys, no_environment, monkeypatch):
+    # what `eval "$(bash scripts/create_project.sh ...)"` exported, after remove_project.sh deleted the file
+    monkeypatch.setenv("KUBECONFIG", str(no_environment / "twin" / "kubeconfig"))
+    assert _traffic_error(capsys, []) == (1, NO_ENVIRONMENT_LINE)
+
+
+def test_no_twin_and_no_kubeconfig_say_no_environment_is_running(capsys, no_environment):
+    (no_environment / "twin").mkdir()
+    (no_environment / "twin" / "kubeconfig").write_text("left behind by a twin that crashed\n")
+    assert _traffic_error(capsys, []) == (1, NO_ENVIRONMENT_LINE)
+
+
+def test_a_cluster_that_does_not_answer_says_no_environment_is_running(capsys, no_environment, monkeypatch):
+    silent = "http://127.0.0.1:1"
+    kubeconfig = no_environment / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        f"clusters: [{{name: c, cluster: {{server: '{silent}'}}}}]\n"
+        "contexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\n"
+    )
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    code, err = _traffic_error(capsys, [])
+    assert code == 1
+    assert err.startswith(f"{NO_ENVIRONMENT_LINE} (nothing answers at {silent}: ")

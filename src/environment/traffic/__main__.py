@@ -3,8 +3,10 @@
     python -m src.environment.traffic --component catalogue --workload moderate --duration 60
 
 The target defaults to `http://127.0.0.1:<nodePort>` of the component's Service, read from the
-cluster (`--kubeconfig`, else `$KUBECONFIG`, else the twin's `logs/twin/kubeconfig`); `--host`
-overrides it. A status line on stderr refreshes every second; the summary goes to stdout.
+cluster (`--kubeconfig`, else `$KUBECONFIG`, else the running twin's `logs/twin/kubeconfig`, else
+`~/.kube/config`); `--host` overrides it. With none of them there, or nothing answering at the
+cluster's URL, it says `no environment is running: bash scripts/create_project.sh` and exits 1.
+A status line on stderr refreshes every second; the summary goes to stdout.
 `--rising` reproduces the paper's traffic surge: the component's moderate level for the first
 half, then `increase` (100 users arriving at one per second). Ctrl-C stops Locust cleanly and
 still prints the summary. Bad flags give one error line and exit code 2.
@@ -18,12 +20,14 @@ import signal
 import sys
 import time
 import urllib.parse
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 from typing import NoReturn, TextIO
 
 from ...config import REPO_ROOT
 from ..twin_process import DEFAULT_STATE_DIR as TWIN_STATE_DIR
+from ..twin_process import NoEnvironment, find_twin
 from ._mixes import COMPONENTS, UnknownComponentError, check_component
 from ._service import ServiceLookupError, node_port_url
 from ._stats import TrafficStats
@@ -76,13 +80,26 @@ def _url(text: str) -> str:
     return text.rstrip("/")
 
 
-def _kubeconfig(flag: str | None) -> str | None:
+def _kubeconfig(flag: str | None, environ: Mapping[str, str], twin_state_dir: Path) -> str | None:
+    """The kubeconfig to read the Service with: the flag, `$KUBECONFIG`, the running twin's, or None (the default file).
+
+    Raises:
+        NoEnvironment: `$KUBECONFIG` names no file that exists (the environment it named was
+            removed), or it is unset, no twin runs and there is no `~/.kube/config`.
+    """
     if flag:
         return flag
-    if os.environ.get("KUBECONFIG"):
-        return os.environ["KUBECONFIG"]
-    twin = TWIN_STATE_DIR / "kubeconfig"
-    return str(twin) if twin.exists() else None
+    named = environ.get("KUBECONFIG", "")
+    if named:
+        if not any(Path(part).is_file() for part in named.split(os.pathsep) if part):
+            raise NoEnvironment()
+        return named
+    twin = find_twin(twin_state_dir)
+    if twin is not None:
+        return str(twin.kubeconfig)
+    if (Path(environ.get("HOME") or Path.home()) / ".kube" / "config").is_file():
+        return None
+    raise NoEnvironment()
 
 
 def _ms(value: float | None) -> str:
@@ -166,8 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"error: {err}\n")
         return 2
     try:
-        host = args.host or node_port_url(component, args.namespace, _kubeconfig(args.kubeconfig))
-    except ServiceLookupError as err:
+        host = args.host or node_port_url(
+            component, args.namespace, _kubeconfig(args.kubeconfig, os.environ, TWIN_STATE_DIR)
+        )
+    except (NoEnvironment, ServiceLookupError) as err:
         sys.stderr.write(f"error: {err}\n")
         return 1
     state_dir = args.state_dir or REPO_ROOT / "logs" / "traffic" / component

@@ -11,6 +11,8 @@ from __future__ import annotations
 import urllib3
 from kubernetes import client, config
 
+from ..twin_process import NO_ENVIRONMENT
+
 REQUEST_TIMEOUT = 10.0
 LOOPBACK_ANNOTATION = "twin.sock-shop/loopback-url"
 
@@ -42,10 +44,7 @@ def node_port_url(component: str, namespace: str, kubeconfig: str | None) -> str
         raise ServiceLookupError(f"cannot read service {namespace}/{component}: {err.status} {err.reason}") from err
     except urllib3.exceptions.HTTPError as err:
         server = api.configuration.host
-        raise ServiceLookupError(
-            f"cannot reach the Kubernetes API at {server} ({type(err).__name__}); "
-            "is the twin up? (python -m src.environment up)"
-        ) from err
+        raise ServiceLookupError(f"{NO_ENVIRONMENT} (nothing answers at {server}: {type(err).__name__})") from err
     finally:
         api.close()
     published = ((service.metadata.annotations if service.metadata else None) or {}).get(LOOPBACK_ANNOTATION)

@@ -23,8 +23,7 @@ from src.config import REPO_ROOT
 from src.environment.kubectl import kubectl_path
 from src.environment.prometheus import PrometheusServer
 from src.environment.traffic import Traffic, workload_for
-from src.evaluate import SloReport, check_reported_metric, check_slo, measure_metric
-from src.evaluate._prometheus import scalar_query
+from src.evaluate import SloReport, check_slo
 from src.experiment import MANIFESTS_DIR, Instance, load_all, prepare_manifests
 from src.experiment.scoring import STATE_CHECKS, score_state
 from tests.conftest import Cluster
@@ -125,19 +124,3 @@ def test_the_slo_holds_under_light_load_and_a_reward_hack_breaks_it(loaded_shop:
     shop.kubectl("delete", "deployment", "catalogue", *NS, "--wait=true")
     deleted = _slo(shop, prometheus_url)
     assert "ready" in deleted.failed and "does not exist" in deleted.score().explanation
-
-
-def test_reference_reports_match_prometheus_at_report_time(loaded_shop: tuple[Cluster, str]) -> None:
-    _, prometheus_url = loaded_shop
-    for instance in load_all():
-        truth, report = instance.ground_truth, instance.reference_solution.report
-        if truth.check != "reported_metric" or report is None or truth.metric is None or truth.tolerance is None:
-            continue
-        at = datetime.now(UTC)
-        values = {name: scalar_query(prometheus_url, promql, at) for name, promql in report.values.items()}
-        assert None not in values.values(), f"{instance.name}: a report query has no data: {values}"
-        text = report.render({name: value for name, value in values.items() if value is not None})
-        measurement = measure_metric(prometheus_url, "sock-shop", "catalogue", truth.metric, truth.window, at)
-        score = check_reported_metric(text, measurement, truth.tolerance)
-        assert score.passed, f"{instance.name}: {text!r}: {score.explanation}"
-        assert not check_reported_metric("I could not find out.", measurement, truth.tolerance).passed

@@ -22,7 +22,9 @@ from src.evaluate import (
     check_reported_verdict,
     measure_metric,
 )
+from src.evaluate._prometheus import scalar_query
 from src.evaluate.reporting import CORES, PERCENT, SECONDS, parse_figures
+from src.experiment import Instance, load_all
 
 CPU = Measurement("cpu_percent_of_limit", 62.0, {"cores": 0.124, "limit_cores": 0.2})
 P99 = Measurement("p99_ms", 85.0, {})
@@ -182,3 +184,27 @@ def test_no_data_or_no_limit_is_no_measurement(prometheus: str) -> None:
 def test_an_unreachable_prometheus_is_an_evaluation_error_not_a_fail() -> None:
     with pytest.raises(EvaluationError, match="did not answer"):
         measure_metric("http://127.0.0.1:9", "sock-shop", "catalogue", "p99_ms")
+
+
+REFERENCE_VALUES = {"cpu_percent": 62.0, "cpu_millicores": 124.0, "limit_millicores": 200.0, "p99_ms": 85.0}
+"""What each reference query of the dataset reads when catalogue uses 0.124 of its 0.2 cores and P99 is 85 ms."""
+
+
+@pytest.mark.parametrize(
+    "instance", [i for i in load_all() if i.ground_truth.check == "reported_metric"], ids=lambda i: i.name
+)
+def test_each_reference_report_reads_as_the_truth_measured_at_report_time(prometheus: str, instance: Instance) -> None:
+    truth, report = instance.ground_truth, instance.reference_solution.report
+    assert report is not None and truth.metric is not None and truth.tolerance is not None
+    _Prometheus.answers = [(promql, str(REFERENCE_VALUES[name])) for name, promql in report.values.items()]
+    _Prometheus.answers += [
+        ("container_cpu_usage_seconds_total", "0.124"),
+        ("container_spec_cpu_quota", "0.2"),
+        ("histogram_quantile", "0.085"),
+    ]
+    at = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
+    values = {name: scalar_query(prometheus, promql, at) for name, promql in report.values.items()}
+    text = report.render({name: value for name, value in values.items() if value is not None})
+    measurement = measure_metric(prometheus, "sock-shop", "catalogue", truth.metric, truth.window, at)
+    assert check_reported_metric(text, measurement, truth.tolerance).passed, text
+    assert not check_reported_metric("I could not find out.", measurement, truth.tolerance).passed

@@ -51,6 +51,8 @@ class RunRecord:
     judge: str | None = None
     """The LLM judge that scored L4 (None: the keyword rubric did)."""
     task_sent_at: str | None = None
+    reset: dict[str, Any] | None = None
+    """What resetting the shop deleted: {namespace, deleted, not_recreated} (`ShopReset`); None before the reset."""
     phases: list[PhaseTiming] = field(default_factory=list)
     agents: dict[str, dict[str, int]] = field(default_factory=dict)
     """Agent name → {steps, failed_steps, tokens}."""

@@ -243,7 +243,9 @@ class Trial:
         with self.phases.run("prepare"):
             manifests = prepare_manifests(instance, run.results_dir / "manifests", self.settings.manifests)
         with self.phases.run("deploy"):
-            reset_shop(run.kubeconfig, instance.namespace, manifests)
+            reset = reset_shop(run.kubeconfig, instance.namespace, manifests)
+            self.record.reset = reset.as_record()
+            self.phases.say(reset.describe())
             allowed = instance.environment.unhealthy_pods_allowed
             wait_ready(run.kubeconfig, instance.namespace, allowed, stop=self.stop)
         if profile.after_ready > 0:

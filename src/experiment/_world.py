@@ -2,6 +2,13 @@
 
 Everything goes through kubectl, so the steps mean the same on the twin and on a real cluster.
 Waiting is a condition checked against a deadline (`wait_ready`), never a fixed sleep.
+
+A reset deletes the whole namespace, and with it whatever someone put there: a StressChaos a user
+applied, an autoscaler an agent created in an earlier trial. So it lists the namespace's objects
+first and says what went (`ShopReset`), naming apart what the manifests do not bring back. Objects
+that another object owns (pods of a ReplicaSet, ReplicaSets of a Deployment, EndpointSlices),
+a Service's Endpoints, events, and what Kubernetes puts in every namespace are left out of the
+list: they come and go with their owners.
 """
 
 from __future__ import annotations
@@ -11,8 +18,11 @@ import logging
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -24,6 +34,12 @@ logger = logging.getLogger(__name__)
 
 POLL_INTERVAL = 1.0
 READY_TIMEOUT = 300.0
+UNLISTED_RESOURCES = frozenset({"events", "events.events.k8s.io"})
+"""Namespaced resources a reset does not name: the record of what happened, not objects anyone made."""
+KUBERNETES_OWN = frozenset({("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")})
+"""What a real cluster creates in every namespace (and creates again with the namespace)."""
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+"""The files `kubectl apply -f <folder>` reads."""
 
 
 class WorldError(RuntimeError):
@@ -79,18 +95,98 @@ def wait_ready(
         stop.wait(POLL_INTERVAL)
 
 
-def reset_shop(kubeconfig: Path, namespace: str, manifests: Path, timeout: float = READY_TIMEOUT) -> None:
-    """Delete the namespace (and every object in it), then apply `manifests`.
+@dataclass(frozen=True)
+class ShopReset:
+    """What a reset deleted with the namespace, and which of it the manifests do not create again."""
+
+    namespace: str
+    deleted: tuple[str, ...]
+    """`Kind/name` of every object deleted, but for those left out by design (see the module docstring)."""
+    not_recreated: tuple[str, ...]
+    """Those of `deleted` the manifests do not create again: chaos, autoscalers, what an agent or a user added."""
+
+    def as_record(self) -> dict[str, Any]:
+        """The `reset` entry of `record.json`."""
+        return {"namespace": self.namespace, "deleted": list(self.deleted), "not_recreated": list(self.not_recreated)}
+
+    def describe(self) -> str:
+        """One line for the progress output: what was deleted, and what is now gone for good."""
+        if not self.deleted:
+            return f"reset: namespace {self.namespace} was empty or absent; applied the manifests"
+        counts = Counter(name.split("/", 1)[0] for name in self.deleted)
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
+        line = f"reset: deleted namespace {self.namespace} with {kinds}"
+        if not self.not_recreated:
+            return f"{line}; the manifests re-created every one"
+        return f"{line}; not in the manifests, so gone now: {', '.join(self.not_recreated)}"
+
+
+def _api_resources(kubeconfig: Path) -> list[str]:
+    """The namespaced resources that can be listed and deleted (what a namespace deletion removes)."""
+    command = ["api-resources", "--namespaced=true", "--verbs=list,delete", "-o", "name"]
+    try:
+        result = run_kubectl(command, kubeconfig, timeout=60, check=False)
+    except subprocess.TimeoutExpired as err:
+        raise WorldError(f"kubectl {' '.join(command)} did not finish within 60 s") from err
+    names = [name for name in result.stdout.split() if name not in UNLISTED_RESOURCES]
+    if not names:  # a real cluster may fail on one API group (metrics) and still list the others
+        raise WorldError(f"kubectl {' '.join(command)} failed: {result.stderr.strip()}")
+    return names
+
+
+def namespace_objects(kubeconfig: Path, namespace: str) -> list[str]:
+    """`Kind/name` of the objects in `namespace` that a reset names (none when the namespace is absent).
 
     Raises:
         WorldError: kubectl refused or timed out.
     """
+    resources = ",".join(_api_resources(kubeconfig))
+    document = json.loads(_kubectl(["get", resources, "-n", namespace, "-o", "json"], kubeconfig) or "{}")
+    items = [item for item in document.get("items", []) if not item["metadata"].get("ownerReferences")]
+    services = {item["metadata"]["name"] for item in items if item["kind"] == "Service"}
+    return sorted(
+        f"{item['kind']}/{item['metadata']['name']}"
+        for item in items
+        if (item["kind"], item["metadata"]["name"]) not in KUBERNETES_OWN
+        and not (item["kind"] == "Endpoints" and item["metadata"]["name"] in services)
+    )
+
+
+def _documents(manifests: Path) -> Iterator[Any]:
+    files = sorted(manifests.iterdir()) if manifests.is_dir() else [manifests]
+    for file in files:
+        if file.suffix in MANIFEST_SUFFIXES:
+            yield from yaml.safe_load_all(file.read_text(encoding="utf-8"))
+
+
+def declared_objects(manifests: Path, namespace: str) -> set[str]:
+    """`Kind/name` of the objects in `namespace` that applying `manifests` creates."""
+    declared = set()
+    for document in _documents(manifests):
+        if not isinstance(document, dict) or not isinstance(document.get("metadata"), dict):
+            continue
+        metadata = document["metadata"]
+        if document.get("kind") != "Namespace" and metadata.get("namespace", namespace) == namespace:
+            declared.add(f"{document.get('kind')}/{metadata.get('name')}")
+    return declared
+
+
+def reset_shop(kubeconfig: Path, namespace: str, manifests: Path, timeout: float = READY_TIMEOUT) -> ShopReset:
+    """Delete the namespace (and every object in it), then apply `manifests`; return what was deleted.
+
+    Raises:
+        WorldError: kubectl refused or timed out.
+    """
+    deleted = tuple(namespace_objects(kubeconfig, namespace))
     try:
         remove(kubeconfig, namespace, timeout=timeout)
     except DeployError as err:
         raise WorldError(str(err)) from err
     _kubectl(["apply", "-f", str(manifests)], kubeconfig, timeout=timeout)
-    logger.info("%s re-created from %s", namespace, manifests)
+    declared = declared_objects(manifests, namespace)
+    reset = ShopReset(namespace, deleted, tuple(name for name in deleted if name not in declared))
+    logger.info("%s re-created from %s (%s)", namespace, manifests, reset.describe())
+    return reset
 
 
 def apply_chaos(kubeconfig: Path, namespace: str, chaos: Chaos) -> None:

@@ -32,6 +32,7 @@ from src.experiment import (
     run_high_level_trial,
     run_low_level_trial,
 )
+from src.experiment._world import ShopReset
 from src.llm import LLMSettings
 
 NO_WAITS = Profile(
@@ -52,6 +53,11 @@ class World:
     agents_touch_carts: bool = False
     agents_break: str = ""
     """`prometheus`, `kubectl` or both ("prometheus,kubectl"): what goes down once the agents have acted."""
+    left_in_namespace: tuple[str, ...] = ()
+    """Objects in the namespace before the reset that the manifests do not declare (`Kind/name`)."""
+
+    def reset(self, kubeconfig: Path, namespace: str, manifests: Path) -> ShopReset:
+        return ShopReset(namespace, ("Deployment/catalogue", *self.left_in_namespace), self.left_in_namespace)
 
     def act(self) -> None:
         if self.agents_touch_carts:
@@ -123,7 +129,7 @@ def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
     trial = "src.experiment._trial"
     monkeypatch.setattr(f"{trial}.agent_session", session)
     monkeypatch.setattr(f"{trial}.prepare_manifests", lambda *args: tmp_path / "manifests")
-    monkeypatch.setattr(f"{trial}.reset_shop", lambda *args: None)
+    monkeypatch.setattr(f"{trial}.reset_shop", world.reset)
     monkeypatch.setattr(f"{trial}.wait_ready", lambda *args, **kwargs: None)
     monkeypatch.setattr(f"{trial}.node_port_url", lambda *args: "http://127.0.0.1:9")
     monkeypatch.setattr(f"{trial}.Traffic", _Traffic)
@@ -147,11 +153,13 @@ RUNNERS = [
 ]
 
 
-def _play(runner: Runner, name: str, components: tuple[str, ...] | None, tmp_path: Path) -> tuple[RunRecord, Path]:
+def _play(
+    runner: Runner, name: str, components: tuple[str, ...] | None, tmp_path: Path, stream: io.StringIO | None = None
+) -> tuple[RunRecord, Path]:
     spec = TrialSpec(load_instance(name), NO_WAITS, components=components)
     places = TrialPlaces(tmp_path / "results", tmp_path / "state")
     llm = LLMSettings(backend="OpenAI", model="scripted-model", api_key="k")
-    return runner(spec, Settings(), llm, places, stream=io.StringIO())
+    return runner(spec, Settings(), llm, places, stream=stream or io.StringIO())
 
 
 @pytest.mark.parametrize(("runner", "name", "components"), RUNNERS)
@@ -215,3 +223,19 @@ def test_an_evaluation_error_before_the_agents_act_ends_the_trial_undiffed(world
     written = read_record(run_dir / RECORD_NAME)
     assert written["error"] == f"evaluation could not read the world: {PROMETHEUS_DOWN}"
     assert (written["passed"], written["flags"]) == (False, None)
+
+
+def test_the_reset_says_what_it_deleted_and_the_record_keeps_it(world: World, tmp_path: Path) -> None:
+    world.left_in_namespace = ("StressChaos/stress-cpu-catalogue",)  # applied by the user before the trial
+    progress = io.StringIO()
+    record, run_dir = _play(run_low_level_trial, "manual_scaling", None, tmp_path, progress)
+    said = "not in the manifests, so gone now: StressChaos/stress-cpu-catalogue"
+    assert f"[deploy] reset: deleted namespace sock-shop with 1 Deployment, 1 StressChaos; {said}\n" in (
+        progress.getvalue()
+    )
+    assert read_record(run_dir / RECORD_NAME)["reset"] == {
+        "namespace": "sock-shop",
+        "deleted": ["Deployment/catalogue", "StressChaos/stress-cpu-catalogue"],
+        "not_recreated": ["StressChaos/stress-cpu-catalogue"],
+    }
+    assert record.reset is not None

@@ -27,7 +27,7 @@ from tests.conftest import Cluster
 from tests.polling import poll
 from tests.scripted_llm import ScriptedLLM
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CATALOGUE = 'component "catalogue"'
 FRONT_END = 'component "front-end"'

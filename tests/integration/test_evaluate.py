@@ -28,7 +28,7 @@ from src.experiment import MANIFESTS_DIR, Instance, load_all, prepare_manifests
 from src.experiment.scoring import STATE_CHECKS, score_state
 from tests.conftest import Cluster
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 NS = ("-n", "sock-shop")
 STATE_INSTANCES = [instance for instance in load_all() if instance.ground_truth.check in STATE_CHECKS]

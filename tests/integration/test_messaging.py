@@ -300,6 +300,7 @@ def test_heartbeats_keep_the_connection_through_a_handler_blocking_four_times_th
     assert [record.getMessage() for record in caplog.records] == []
 
 
+@pytest.mark.slow
 def test_a_broker_restart_mid_run_loses_no_message(tmp_path: Path, prefix: str) -> None:
     state_dir = tmp_path / "node"
     node = start_broker(state_dir)

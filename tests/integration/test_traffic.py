@@ -30,7 +30,7 @@ from src.environment.traffic._mixes import SOCK_IDS
 from src.environment.traffic._service import ServiceLookupError, node_port_url
 from tests.conftest import Cluster
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 DELAY = 0.02
 ITEM_IDS = ("fixture-sock-1", "fixture-sock-2")

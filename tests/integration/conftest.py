@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 
 from src.messaging import BrokerHandle, ensure_broker
+from tests.ports import silent_port
 
 
 def silent_local_url() -> str:
     """An AMQP URL on 127.0.0.1 at a port nothing listens on (free when this was called)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"amqp://guest:guest@127.0.0.1:{port}/%2F"
+    return f"amqp://guest:guest@127.0.0.1:{silent_port()}/%2F"
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from src.evaluate import EvaluationError, SloCheck, SloReport, load_rubric
 from src.evaluate.judge import CATEGORY_MEANINGS, SYSTEM_MARKER, Judge, judge_root_cause, load_judge
 from src.experiment.scoring import score_evaluation
 from src.llm import LLMSettings
+from tests.ports import silent_port
 from tests.scripted_llm import ScriptedLLM
 
 pytestmark = pytest.mark.integration
@@ -102,9 +102,7 @@ def test_a_rejected_key_is_an_evaluation_error() -> None:
 
 
 def test_an_unreachable_endpoint_is_a_one_line_evaluation_error() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = silent_port()
     settings = LLMSettings(
         backend="Other", model="judge", base_url=f"http://127.0.0.1:{port}/v1", timeout=5.0, max_retries=0
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import replace
 
 import pytest
 
 from src.llm import LLMSettings, LLMUnavailable, check_endpoint, serve
+from tests.ports import silent_port
 from tests.scripted_llm import ScriptedLLM
 
 
@@ -36,9 +36,7 @@ def test_a_model_the_server_does_not_serve_is_named() -> None:
 
 
 def test_an_endpoint_that_is_down_is_named_with_the_field_to_fix() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = silent_port()
     settings = LLMSettings(backend="Other", model="m", base_url=f"http://127.0.0.1:{port}/v1")
     assert unavailable(settings) == (
         f"cannot reach the Other endpoint http://127.0.0.1:{port}/v1 within 2 s; "

@@ -7,7 +7,6 @@ The figure itself, drawn from a real Prometheus under real load, is in
 from __future__ import annotations
 
 import re
-import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,14 +14,13 @@ import pytest
 
 from src.evaluate import EvaluationError, Mark, draw_timeline
 from src.evaluate.timeline import MAX_POINTS, cpu_percent_query, step_for
+from tests.ports import silent_port
 
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def _closed_port_url() -> str:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+    return f"http://127.0.0.1:{silent_port()}"
 
 
 def test_a_mark_must_be_of_a_known_kind_and_timezone_aware() -> None:

@@ -40,6 +40,10 @@ class RunRecord:
     seed: int | None
     """AG2's cache seed (None: no cache)."""
     profile: dict[str, Any]
+    smoke_test: bool = False
+    """The model is the offline SmolLM2 smoke test: the harness ran end to end, the scores mean nothing."""
+    suffix: str = ""
+    """The runner's `--suffix`, which names a series of trials (also in the run folder's name)."""
     trial: int = 1
     started_at: str = ""
     task: str = ""

@@ -22,11 +22,17 @@ Counting follows the paper's summaries: Table 3's averages are the pass rate k/n
 level and the mean steps and error steps; Tables 4 and 6 sum the L3/L4/L5 fractions and count
 First (Table 4) and Overall only where they apply (not null); Table 4's steps per evaluation leave
 out trials whose injection failed (`overall` null), as the published 8.8 does. A record with an
-`error` is listed, marked `E` in its passed/overall cell, counted as not passed (Overall 0), and its
-error is quoted in a note.
+`error` is listed, marked `E` in its passed/overall cell (`I` when it was interrupted), left out of
+every count and average (the trial did not complete: it says nothing about the agent), and its
+error is quoted in a note; the `Ours notes` column says per row how many were left out and marks
+rows of the SmolLM2 smoke test.
+
+Selecting: `RecordFilter` (`--suffix`, `--since`, `--instance`, in `_filters`) keeps the records of
+one series, of a time on, or of some instances; without it, every series under the paths is merged.
 """
 
-from ._cells import ERROR, NOT_RUN, NULL
+from ._cells import ERROR, INTERRUPTED, NOT_RUN, NULL
+from ._filters import RecordFilter, parse_since
 from ._per_trial import build_table4, build_table5, build_table6
 from ._reading import ReportInputError, find_records, load_record, read_records
 from ._records import RECORD_VERSION, Levels, RecordError, RecordVersionError, TrialRecord, number_trials, parse_record
@@ -40,6 +46,7 @@ __all__ = [
     "ERROR",
     "EXIT_BAD_INPUT",
     "HINT_TRIALS",
+    "INTERRUPTED",
     "NOT_RUN",
     "NULL",
     "PAPER_TABLES",
@@ -47,6 +54,7 @@ __all__ = [
     "SPECS",
     "Levels",
     "RecordError",
+    "RecordFilter",
     "RecordVersionError",
     "ReportInputError",
     "Table",
@@ -63,6 +71,7 @@ __all__ = [
     "markdown_report",
     "number_trials",
     "parse_record",
+    "parse_since",
     "read_records",
     "to_csv",
     "to_markdown",

@@ -1,8 +1,9 @@
 """How a table cell reads: numbers, fractions, means and sums as text, and what counts as an outcome.
 
-Counting follows the paper's summaries: fractions are summed as fractions, means and counts leave
-out what does not apply (null), and a record with an `error` counts as a failure (Overall 0)
-even when no evaluation ran.
+Counting follows the paper's summaries: fractions are summed as fractions, and means and counts
+leave out what does not apply (null). A trial that an error or an interruption ended is not a
+trial of the agent: it is shown (`E`, `I`) but counted apart, never as a failure, and the row's
+notes cell says how many were left out and why, and whether the row is a smoke test.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ NULL = "–"
 NOT_RUN = "-"
 """No record of ours (or no paper row) for this row."""
 ERROR = "E"
-"""The trial ended with an error; counted as not passed."""
+"""The trial ended with an error; not counted."""
+INTERRUPTED = "I"
+"""The trial was interrupted (Ctrl-C, SIGTERM); not counted."""
 MAX_ERROR_CHARS = 200
 """An error quoted in a note is cut here: the record holds all of it."""
 
@@ -56,11 +59,43 @@ def count_flags(flags: Iterable[int | None]) -> str:
     return f"{sum(present)}/{len(present)}" if present else NULL
 
 
+def mark(record: TrialRecord, value: str) -> str:
+    """`value`, or `I`/`E` when an interruption or an error ended the trial."""
+    if record.interrupted:
+        return INTERRUPTED
+    return ERROR if record.error is not None else value
+
+
 def outcome(record: TrialRecord) -> int | None:
-    """Overall as counted: an errored trial is a failure even when no evaluation ran."""
-    if record.error is not None:
-        return 0
+    """Overall as counted: None when no evaluation found an issue, or when the trial is not counted."""
+    if not record.counted:
+        return None
     return record.levels.overall if record.levels else None
+
+
+def row_notes(records: Sequence[TrialRecord], *, one_trial: bool = False) -> str:
+    """A row's notes cell: the trials not counted and why, and whether they ran on the smoke-test model.
+
+    `one_trial`: the row is one trial (Tables 4-6), so the cell says only whether it is counted.
+    """
+    parts = []
+    left_out = [record for record in records if not record.counted]
+    if left_out:
+        interrupted = sum(record.interrupted for record in left_out)
+        if one_trial:
+            parts.append(f"not counted ({'interrupted' if interrupted else 'error'})")
+        else:
+            errors = len(left_out) - interrupted
+            why = []
+            if errors:
+                why.append(f"{errors} error{'' if errors == 1 else 's'}")
+            if interrupted:
+                why.append(f"{interrupted} interrupted")
+            parts.append(f"{len(left_out)} not counted ({', '.join(why)})")
+    smoke = sum(record.smoke_test for record in records)
+    if smoke:
+        parts.append("smoke test" if smoke == len(records) else f"smoke test: {smoke} of {len(records)}")
+    return "; ".join(parts)
 
 
 def levels_of(record: TrialRecord) -> Levels:

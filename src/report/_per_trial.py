@@ -4,7 +4,9 @@ Table 4 (low-level L3-L5) and Table 6 (high-level L3-L5) sum the L3/L4/L5 fracti
 First (Table 4) and Overall only where they apply (not null); Table 4's steps per evaluation leave
 out trials whose injection failed (`overall` null), as the published 8.8 does. Table 5 (high-level
 L1/L2) gives rounds, steps, the share of correct assignments and passed. Each table is a
-`_TrialLayout`: how it reads one of our records, one paper row, and both averages.
+`_TrialLayout`: how it reads one of our records, one paper row, and both averages. A trial that an
+error or an interruption ended keeps its row (marked `E` or `I`) and stays out of the averages;
+`Ours notes` says so on its row and counts them on the average's.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._cells import ERROR, NOT_RUN, cell, cells, count_flags, fraction_sum, levels_of, mean, outcome, ratio
+from ._cells import NOT_RUN, cell, cells, count_flags, fraction_sum, levels_of, mark, mean, outcome, ratio, row_notes
 from ._records import Levels, TrialRecord
 from ._rows import OurTrials, Table, blank, make_table, our_trials
 from ._specs import SPECS, TableSpec
@@ -50,6 +52,7 @@ class _TrialLayout:
     ours: Callable[[TrialRecord], tuple[str, ...]]
     paper: Callable[[Mapping[str, Any]], tuple[str, ...]]
     ours_average: Callable[[list[TrialRecord]], tuple[str, ...]]
+    """Over the counted trials only."""
     paper_average: Callable[[Mapping[str, Any]], tuple[str, ...]]
 
 
@@ -59,13 +62,17 @@ def _per_trial_table(layout: _TrialLayout, records: Sequence[TrialRecord], paper
     width = len(layout.columns)
     rows = []
     for name, trial, paper_row, record in _trial_rows(paper_table, ours, layout.name_key):
-        mine = blank(ours, width) if record is None else layout.ours(record)
+        mine = blank(ours, width + 1) if record is None else (*layout.ours(record), row_notes([record], one_trial=True))
         theirs = (NOT_RUN,) * width if paper_row is None else layout.paper(paper_row)
         rows.append((name, str(trial), *mine, *theirs))
     trials = ours.records()
-    mine = layout.ours_average(trials) if trials else blank(ours, width)
+    counted = [record for record in trials if record.counted]
+    if counted:
+        mine = (*layout.ours_average(counted), row_notes(trials))
+    else:
+        mine = (*blank(ours, width), row_notes(trials)) if trials else blank(ours, width + 1)
     rows.append(("Avg", "", *mine, *layout.paper_average(paper_table["summary"])))
-    header = (layout.name_key.title(), "Trial", *(f"Ours {c}" for c in layout.columns))
+    header = (layout.name_key.title(), "Trial", *(f"Ours {c}" for c in layout.columns), "Ours notes")
     return make_table(layout.spec, paper_table, ours, (*header, *(f"Paper {c}" for c in layout.columns)), rows)
 
 
@@ -74,7 +81,7 @@ def _fractions(levels: Levels) -> tuple[str, str, str]:
 
 
 def _overall(record: TrialRecord) -> str:
-    return ERROR if record.error else cell(levels_of(record).overall)
+    return mark(record, cell(levels_of(record).overall))
 
 
 def _summed(trials: list[TrialRecord]) -> tuple[str, str, str]:
@@ -124,7 +131,7 @@ _TABLE5 = _TrialLayout(
         str(record.rounds),
         cell(record.steps),
         ratio(record.assignments),
-        ERROR if record.error else str(int(record.passed)),
+        mark(record, str(int(record.passed))),
     ),
     paper=lambda row: (str(row["rounds"]), str(row["steps"]), ratio(row["assignment"]), str(row["passed"])),
     ours_average=lambda trials: (

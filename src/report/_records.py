@@ -7,19 +7,31 @@ report skips with a warning. The fields are documented in docs/records.md.
 Trial numbers: a record keeps its own `trial` while it is unique within its instance; when two
 records of one instance share it (several `--trials` series in the results), all that instance's
 records are taken in `started_at` order and numbered 1..n (`number_trials`).
+
+Two things a record may lack, because older trials did not write them: its `suffix` is then read
+from its run folder's name (`<instance>-<suffix>-<YYYYmmdd-HHMMSS>[-t<N>]`), and `smoke_test`
+from a `model` naming SmolLM2 (the Local backend's default, the offline smoke test).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 from ._specs import RUNNERS
 
 RECORD_VERSION = 2
 """The `record.json` schema this report reads (docs/records.md)."""
+INTERRUPTED = "interrupted"
+"""The `error` of a trial stopped by Ctrl-C or SIGTERM (after any error met before)."""
+SMOKE_TEST_MODEL = re.compile(r"smollm2", re.IGNORECASE)
+"""A `model` naming the offline smoke-test model, for records without `smoke_test`."""
+RUN_FOLDER_TIME = r"-\d{8}-\d{6}(?:-t\d+)?"
+"""What follows the suffix in a run folder's name: the start time, and the trial after the first."""
 
 Fraction = tuple[int, int]
 
@@ -67,11 +79,24 @@ class TrialRecord:
     rounds: int = 0
     assignments: Fraction = (0, 0)
     """Correct assignments over all assignments of the manager's rounds."""
+    suffix: str | None = None
+    """The runner's `--suffix` (None when neither the record nor its folder's name says it)."""
+    smoke_test: bool = False
 
     @property
     def succeeded(self) -> bool:
         """Passed and without an error: an errored trial never counts as passed."""
         return self.passed and self.error is None
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped by Ctrl-C or SIGTERM."""
+        return self.error is not None and self.error.split("; ")[-1] == INTERRUPTED
+
+    @property
+    def counted(self) -> bool:
+        """The trial completed: neither an error nor an interruption ended it, so the tables count it."""
+        return self.error is None
 
 
 _JSON_TYPES: dict[type, str] = {
@@ -148,6 +173,22 @@ def _started_at(text: str) -> datetime:
     return moment
 
 
+def _suffix(document: Mapping[str, Any], instance: str, source: str) -> str | None:
+    written = _get(document, "suffix", (str, type(None)), "")
+    if written is not None:
+        return str(written)
+    folder = PurePath(source).parent.name
+    found = re.fullmatch(rf"{re.escape(instance)}-(.+?){RUN_FOLDER_TIME}", folder)
+    return found.group(1) if found else None
+
+
+def _smoke_test(document: Mapping[str, Any], model: str | None) -> bool:
+    written = _get(document, "smoke_test", (bool, type(None)), "")
+    if written is not None:
+        return bool(written)
+    return model is not None and SMOKE_TEST_MODEL.search(model) is not None
+
+
 def parse_record(document: Any, source: str) -> TrialRecord:
     """Check a parsed `record.json` against the version-2 schema and keep what the tables use.
 
@@ -171,6 +212,7 @@ def parse_record(document: Any, source: str) -> TrialRecord:
         for position, assignment in enumerate(_objects(round_, "assignments", f"rounds[{index}]."))
     ]
     nullable_int, nullable_str = (int, type(None)), (str, type(None))
+    model = _get(document, "model", nullable_str, "")
     return TrialRecord(
         source=source,
         runner=runner,
@@ -179,7 +221,7 @@ def parse_record(document: Any, source: str) -> TrialRecord:
         level=_get(document, "level", nullable_int, ""),
         trial=_get(document, "trial", (int,), "", required=True),
         started_at=_started_at(_get(document, "started_at", (str,), "", required=True)),
-        model=_get(document, "model", nullable_str, ""),
+        model=model,
         world=_get(document, "world", nullable_str, ""),
         steps=_get(document, "steps", nullable_int, ""),
         failed_steps=_get(document, "failed_steps", nullable_int, ""),
@@ -192,6 +234,8 @@ def parse_record(document: Any, source: str) -> TrialRecord:
         levels=_levels(document.get("levels")),
         rounds=len(rounds),
         assignments=(sum(correct), len(correct)),
+        suffix=_suffix(document, instance, source),
+        smoke_test=_smoke_test(document, model),
     )
 
 

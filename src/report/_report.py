@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._filters import RecordFilter
 from ._per_trial import build_table4, build_table5, build_table6
 from ._reading import ReportInputError, read_records, shown
 from ._records import RECORD_VERSION, TrialRecord
@@ -30,22 +31,26 @@ def build_tables(records: Sequence[TrialRecord], paper: Mapping[str, Any]) -> li
     return [build(records, paper) for build in (build_table3, build_table4, build_table5, build_table6)]
 
 
-def write_report(paths: Sequence[Path], out: Path) -> int:
-    """Read the records under `paths`, print the tables on stdout and write their CSVs into `out`.
+def write_report(paths: Sequence[Path], out: Path, select: RecordFilter | None = None) -> int:
+    """Read the records under `paths` that `select` keeps, print the tables and write their CSVs into `out`.
 
     Bad input is one line on stderr, never a traceback.
 
     Returns:
         0, or `EXIT_BAD_INPUT` when a path, a record or `out` must be fixed.
     """
+    select = select or RecordFilter()
     try:
-        records = read_records(paths)
+        read = read_records(paths)
     except ReportInputError as err:
         sys.stderr.write(f"error: {err}\n")
         return EXIT_BAD_INPUT
+    records = select.select(read)
     paper = load_paper_tables()
     tables = build_tables(records, paper)
-    if not records:
+    if select.active:
+        sys.stdout.write(select.describe(records, read) + "\n\n")
+    if not read:
         runners = ", ".join(f"python -m {spec.module}" for spec in SPECS)
         sys.stdout.write(
             f"No version-{RECORD_VERSION} record.json found under {', '.join(map(shown, paths))}. "

@@ -3,8 +3,10 @@
 A table is built from parsed records and the paper's data only (no files), so the same rows become
 markdown and CSV and are tested without files. Our records of the table's runner are grouped by
 instance and numbered (`number_trials`); instances or trials the paper does not have get rows of
-their own, with "-" in the paper's columns. A record with an `error` is listed, marked `E`,
-counted as not passed, and its error is quoted in a note.
+their own, with "-" in the paper's columns. A record with an `error` is listed, marked `E` (`I`
+when interrupted), left out of the counts and averages (the row's `Ours notes` says so), and its
+error is quoted in a note. An instance whose records come from several `--suffix` series gets a
+note naming them, and the intro counts the smoke-test records.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._cells import ERROR, NOT_RUN, NULL, one_line
+from ._cells import ERROR, INTERRUPTED, NOT_RUN, NULL, mark, one_line
 from ._records import TrialRecord, number_trials
 from ._specs import HINT_TRIALS, TableSpec
 
@@ -59,20 +61,30 @@ def our_trials(spec: TableSpec, paper_table: Mapping[str, Any], records: Sequenc
         trials[instance], renumbered = number_trials(by_instance[instance])
         if renumbered:
             notes.append(f"{instance}: trial numbers repeat across series; numbered 1..n by started_at.")
+        suffixes = sorted({record.suffix or "?" for record in by_instance[instance]})
+        if len(suffixes) > 1:
+            notes.append(f"{instance}: series {', '.join(suffixes)} merged (`--suffix NAME` reports one).")
     for instance in trials:
         for number, record in trials[instance]:
             if record.error is not None:
-                notes.append(f"{ERROR} {instance} trial {number}: {one_line(record.error)} ({record.source})")
+                label = mark(record, ERROR)
+                notes.append(f"{label} {instance} trial {number}: {one_line(record.error)} ({record.source})")
     paper_instances = dict.fromkeys(row["instance"] for row in paper_table["rows"])
     command = f"python -m {spec.module} --instance {{}} --trials {HINT_TRIALS}"
     notes += [f"Not run yet: `{command.format(name)}`" for name in paper_instances if name not in trials]
     if not trials:
         intro = f"No records of ours yet (runner `{spec.runner}`); the paper's numbers only."
     else:
-        count = sum(len(pairs) for pairs in trials.values())
-        models = ", ".join(sorted({record.model or NULL for pairs in trials.values() for _, record in pairs}))
-        worlds = ", ".join(sorted({record.world or NULL for pairs in trials.values() for _, record in pairs}))
-        intro = f"Ours: {count} record(s) of runner `{spec.runner}` (model {models}; world {worlds})."
+        mine = [record for pairs in trials.values() for _, record in pairs]
+        models = ", ".join(sorted({record.model or NULL for record in mine}))
+        worlds = ", ".join(sorted({record.world or NULL for record in mine}))
+        intro = f"Ours: {len(mine)} record(s) of runner `{spec.runner}` (model {models}; world {worlds})."
+        left_out = sum(not record.counted for record in mine)
+        if left_out:
+            intro += f" {left_out} ended by an error or interrupted: shown, not counted."
+        smoke = sum(record.smoke_test for record in mine)
+        if smoke:
+            intro += f" {smoke} ran on the SmolLM2 smoke test: their numbers mean nothing."
     if paper_table.get("notes"):
         notes.append(f"Paper: {paper_table['notes']}")
     return OurTrials(trials, intro, notes)
@@ -90,9 +102,13 @@ def make_table(
     columns: tuple[str, ...],
     rows: list[tuple[str, ...]],
 ) -> Table:
-    """The finished table: its title, our intro, the notes (the error legend first when a record has one)."""
+    """The finished table: its title, our intro, the notes (the legend of `E` and `I` first when a record has one)."""
     notes = list(ours.notes)
-    if any(record.error for record in ours.records()):
-        notes.insert(0, f"{ERROR}: the trial ended with an error; it counts as not passed.")
+    if any(not record.counted for record in ours.records()):
+        notes.insert(
+            0,
+            f"{ERROR}: the trial ended with an error; {INTERRUPTED}: it was interrupted. Neither counts in the "
+            "passed fractions and averages (`Ours notes` says how many were left out).",
+        )
     title = f"Table {spec.number}: {paper_table['title']}"
     return Table(spec.key, title, ours.intro, columns, tuple(rows), tuple(notes))

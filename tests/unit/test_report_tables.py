@@ -15,6 +15,7 @@ import src.report
 from src.report import (
     NULL,
     RecordError,
+    RecordFilter,
     RecordVersionError,
     Table,
     TrialRecord,
@@ -26,6 +27,7 @@ from src.report import (
     load_paper_tables,
     number_trials,
     parse_record,
+    parse_since,
     to_csv,
     to_markdown,
 )
@@ -188,31 +190,38 @@ def test_table3_rows_and_level_averages() -> None:
         "Ours passed": "[1,0,1] 2/3",
         "Ours steps": "[3,4,5]",
         "Ours error steps": "[0,1,0]",
+        "Ours notes": "",
         "Paper passed": "[1,1,1] 3/3",
         "Paper steps": "[3,4,4]",
         "Paper error steps": "[0,0,0]",
     }
     restart = row(table, "1", "Pod Restart")
-    assert (restart["Ours passed"], restart["Ours steps"]) == ("[E,E] 0/2", f"[{NULL},6]")
+    assert (restart["Ours passed"], restart["Ours steps"]) == ("[E,E] 0/0", f"[{NULL},6]")
+    assert restart["Ours notes"] == "2 not counted (2 errors)"
     assert row(table, "1", "Roll Back")["Ours passed"] == "-"
-    # L1: 2 of 5 runs passed (errors count as failures); steps (3+4+5+6)/4; error steps (0+1+0+2)/4
-    assert row(table, "1", "L1 avg")["Ours passed"] == "2/5 (0.40)"
-    assert (row(table, "1", "L1 avg")["Ours steps"], row(table, "1", "L1 avg")["Ours error steps"]) == ("4.5", "0.8")
-    assert row(table, "1", "L1 avg")["Paper passed"] == "21/21 (1.00)"
+    # L1: the errored runs are not trials of the agent: 2 of 3 passed; steps (3+4+5)/3; error steps (0+1+0)/3
+    average = row(table, "1", "L1 avg")
+    assert (average["Ours passed"], average["Ours steps"], average["Ours error steps"]) == ("2/3 (0.67)", "4.0", "0.3")
+    assert average["Ours notes"] == "2 not counted (2 errors)"
+    assert average["Paper passed"] == "21/21 (1.00)"
     assert row(table, "2", "L2 avg") == {
         "Level": "2",
         "Task": "L2 avg",
         "Ours passed": "-",
         "Ours steps": "-",
         "Ours error steps": "-",
+        "Ours notes": "-",
         "Paper passed": "13/15 (0.87)",
         "Paper steps": "7.9",
         "Paper error steps": "0.3",
     }
-    assert table.notes[0].startswith("E: the trial ended with an error")
+    assert table.notes[0].startswith("E: the trial ended with an error; I: it was interrupted. Neither counts")
     assert any("restart trial 1: twin died (results/run-3/record.json)" in note for note in table.notes)
     assert "Not run yet: `python -m src.empirical_low_level_L1_2 --instance rollback --trials 3`" in table.notes
-    assert table.intro.startswith("Ours: 5 record(s) of runner `low_level_L1_2` (model gpt-4-turbo; world twin)")
+    assert table.intro == (
+        "Ours: 5 record(s) of runner `low_level_L1_2` (model gpt-4-turbo; world twin). "
+        "2 ended by an error or interrupted: shown, not counted."
+    )
 
 
 def test_table3_lists_tasks_the_paper_has_not() -> None:
@@ -221,6 +230,128 @@ def test_table3_lists_tasks_the_paper_has_not() -> None:
     assert row(table, "1", "Ping")["Ours passed"] == "[0] 0/1"
     assert row(table, "1", "Ping")["Paper steps"] == "-"
     assert row(table, "1", "L1 avg")["Ours passed"] == "0/1 (0.00)"
+
+
+def test_errored_and_interrupted_runs_are_shown_but_not_counted_as_trials() -> None:
+    # the user's report: one failure, one error, one Ctrl-C read "[0,E,E] 0/3"
+    records = parsed(
+        make_record("low_level_L1_2", "restart", 1, passed=False, steps=4),
+        make_record("low_level_L1_2", "restart", 2, passed=False, steps=None, error="TwinStartError: the twin died"),
+        make_record(
+            "low_level_L1_2",
+            "restart",
+            3,
+            passed=False,
+            steps=2,
+            error="evaluation could not read the world: prometheus down; interrupted",
+        ),
+    )
+    table = build_table3(records, PAPER)
+    restart = row(table, "1", "Pod Restart")
+    assert (restart["Ours passed"], restart["Ours steps"]) == ("[0,E,I] 0/1", f"[4,{NULL},2]")
+    assert restart["Ours notes"] == "2 not counted (1 error, 1 interrupted)"
+    assert (row(table, "1", "L1 avg")["Ours passed"], row(table, "1", "L1 avg")["Ours steps"]) == ("0/1 (0.00)", "4.0")
+    assert any(note.startswith("E restart trial 2: TwinStartError") for note in table.notes)
+    assert any(note.startswith("I restart trial 3: evaluation could not read the world") for note in table.notes)
+
+
+def test_a_level_with_no_completed_run_has_no_average_but_says_why() -> None:
+    records = parsed(make_record("low_level_L1_2", "restart", passed=False, error="interrupted"))
+    table = build_table3(records, PAPER)
+    assert row(table, "1", "Pod Restart")["Ours passed"] == "[I] 0/0"
+    average = row(table, "1", "L1 avg")
+    assert (average["Ours passed"], average["Ours notes"]) == ("-", "1 not counted (1 interrupted)")
+
+
+def test_smoke_test_rows_are_marked_and_the_intro_warns() -> None:
+    smoke = "SmolLM2-135M-Instruct.Q4_1"
+    records = parsed(
+        make_record("low_level_L1_2", "restart", 1, model=smoke),  # an older record: no smoke_test field
+        make_record("low_level_L1_2", "create_deployment", 1, model=smoke, smoke_test=True),
+        make_record("low_level_L1_2", "create_deployment", 2, smoke_test=False),
+        make_record("low_level_L1_2", "manual_scaling", 1, model="my-model", smoke_test=True),
+    )
+    assert [record.smoke_test for record in records] == [True, True, False, True]
+    table = build_table3(records, PAPER)
+    assert row(table, "1", "Pod Restart")["Ours notes"] == "smoke test"
+    assert row(table, "1", "Deployment Creation")["Ours notes"] == "smoke test: 1 of 2"
+    assert table.intro.endswith("3 ran on the SmolLM2 smoke test: their numbers mean nothing.")
+    per_trial = build_table4(parsed(make_record("low_level_L3_4_5", "pod_failure", model=smoke)), PAPER)
+    assert row(per_trial, "Pod Failure", "1")["Ours notes"] == "smoke test"
+    assert row(per_trial, "Avg")["Ours notes"] == "smoke test"
+
+
+def test_an_interrupted_trial_of_a_per_trial_table_keeps_its_row_and_leaves_the_average() -> None:
+    records = parsed(
+        make_record(
+            "high_level_L3_4_5",
+            "cpu_stress",
+            1,
+            rounds=rounds([True]),
+            steps=10,
+            levels=levels([1, 1], [1, 1], [1, 1], 1, 1),
+        ),
+        make_record("high_level_L3_4_5", "cpu_stress", 2, rounds=rounds([False]), steps=90, error="interrupted"),
+    )
+    table = build_table6(records, PAPER)
+    interrupted = row(table, "CPU Stress", "2")
+    assert (interrupted["Ours overall"], interrupted["Ours notes"]) == ("I", "not counted (interrupted)")
+    average = row(table, "Avg")
+    assert [average[f"Ours {key}"] for key in ("rounds", "steps", "overall", "notes")] == [
+        "1.0",
+        "10.0",
+        "1/1",
+        "1 not counted (1 interrupted)",
+    ]
+
+
+# Series and filters
+
+
+def test_the_suffix_comes_from_the_record_or_its_run_folder() -> None:
+    document = make_record("low_level_L1_2", "restart")
+    assert parse_record(document | {"suffix": "paper"}, "anywhere/record.json").suffix == "paper"
+    folder = "results/restart-smoke-run-20261204-101010-t2/record.json"
+    assert parse_record(document, folder).suffix == "smoke-run"
+    assert parse_record(document, "results/restart-20261204-101010/record.json").suffix is None
+    assert parse_record(document, "results/elsewhere/record.json").suffix is None
+
+
+def test_series_of_different_suffixes_are_named_where_they_are_merged() -> None:
+    records = [
+        parse_record(make_record("low_level_L1_2", "restart", 1), "results/restart-smoke-20261201-100000/record.json"),
+        parse_record(make_record("low_level_L1_2", "restart", 1), "results/restart-paper-20261202-100000/record.json"),
+    ]
+    table = build_table3(records, PAPER)
+    assert "restart: series paper, smoke merged (`--suffix NAME` reports one)." in table.notes
+    assert RecordFilter(suffixes=("paper",)).select(records) == [records[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2026-12-01", datetime(2026, 12, 1, tzinfo=UTC)),
+        ("2026-12-01T14:30", datetime(2026, 12, 1, 14, 30, tzinfo=UTC)),
+        ("2026-12-01 14:30:00+01:00", datetime(2026, 12, 1, 13, 30, tzinfo=UTC)),
+    ],
+)
+def test_since_is_a_date_or_a_datetime_in_utc_unless_it_says_otherwise(text: str, moment: datetime) -> None:
+    assert parse_since(text) == moment
+
+
+def test_a_filter_keeps_what_matches_every_field_it_sets() -> None:
+    records = parsed(
+        make_record("low_level_L1_2", "restart", 1, suffix="a"),  # START + 1 h
+        make_record("low_level_L1_2", "restart", 3, suffix="b"),  # START + 3 h
+        make_record("low_level_L1_2", "manual_scaling", 3, suffix="a"),
+    )
+    assert RecordFilter().select(records) == records and not RecordFilter().active
+    assert RecordFilter(suffixes=("a",), instances=("restart",)).select(records) == records[:1]
+    later = RecordFilter(since=START + timedelta(hours=2))
+    assert later.select(records) == records[1:]
+    assert later.describe(later.select(records), records) == (
+        "Records: 2 of 3 kept (started since 2026-11-27T14:00:00+00:00)."
+    )
 
 
 # Table 4
@@ -264,6 +395,7 @@ def test_table4_rows_beside_the_paper_and_the_average() -> None:
         "Ours L5": "1/2",
         "Ours first": "0",
         "Ours overall": "1",
+        "Ours notes": "",
         "Paper steps": "[7,17,15]",
         "Paper L3": "3/3",
         "Paper L4": "2/3",
@@ -275,19 +407,21 @@ def test_table4_rows_beside_the_paper_and_the_average() -> None:
     failed_injection = row(table, "Rising Traffic", "1")
     assert (failed_injection["Ours first"], failed_injection["Ours overall"]) == (NULL, NULL)
     assert row(table, "Rising Traffic", "2")["Ours overall"] == "E"
+    assert row(table, "Rising Traffic", "2")["Ours notes"] == "not counted (error)"
     assert (row(table, "Rising Traffic", "2")["Paper first"], row(table, "Rising Traffic", "2")["Paper overall"]) == (
         NULL,
         NULL,
     )
     average = row(table, "Avg")
-    # steps: (5+7+9+2)/4, the failed injection left out; the errored trial counts as overall 0
-    assert [average[f"Ours {key}"] for key in ("steps", "L3", "L4", "L5", "first", "overall")] == [
-        "5.8",
-        "6/7",
-        "2/3",
-        "1/3",
-        "0/2",
+    # steps: (5+7+9)/3, the failed injection left out; the errored trial is not counted at all
+    assert [average[f"Ours {key}"] for key in ("steps", "L3", "L4", "L5", "first", "overall", "notes")] == [
+        "7.0",
+        "5/6",
         "1/2",
+        "1/2",
+        "0/1",
+        "1/1",
+        "1 not counted (1 error)",
     ]
     assert [average[f"Paper {key}"] for key in ("steps", "L3", "L4", "L5", "first", "overall")] == [
         "8.8",
@@ -333,6 +467,7 @@ def test_table5_rounds_assignments_and_passed() -> None:
         "Ours steps": "20",
         "Ours assignment": "2/3",
         "Ours passed": "1",
+        "Ours notes": "",
         "Paper rounds": "3",
         "Paper steps": "19",
         "Paper assignment": "3/3",
@@ -341,11 +476,12 @@ def test_table5_rounds_assignments_and_passed() -> None:
     group = row(table, "Latency Reduction-Group", "1")
     assert [group[f"Ours {key}"] for key in ("rounds", "steps", "assignment", "passed")] == ["0", NULL, "0/0", "E"]
     average = row(table, "Avg")
-    assert [average[f"Ours {key}"] for key in ("rounds", "steps", "assignment", "passed")] == [
-        "1.0",
+    assert [average[f"Ours {key}"] for key in ("rounds", "steps", "assignment", "passed", "notes")] == [
+        "1.5",
         "14.5",
         "3/4",
-        "1/3",
+        "1/2",
+        "1 not counted (1 error)",
     ]
     assert [average[f"Paper {key}"] for key in ("rounds", "steps", "assignment", "passed")] == [
         "3.2",
@@ -385,6 +521,7 @@ def test_table6_levels_per_trial_and_average() -> None:
         "Ours L4": "1/2",
         "Ours L5": "1/2",
         "Ours overall": "1",
+        "Ours notes": "",
         "Paper rounds": "5",
         "Paper steps": "61",
         "Paper L3": "3/4",
@@ -487,6 +624,31 @@ def test_main_reads_records_writes_csv_and_skips_other_versions(
     assert (restart["Ours passed"], restart["Ours steps"], restart["Paper steps"]) == ("[1] 1/1", "[7]", "[4,5,5]")
 
 
+def test_main_reports_only_the_series_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = tmp_path / "results"
+    write(results / "restart-smoke-20261127-130000", make_record("low_level_L1_2", "restart", 1, passed=False))
+    write(results / "restart-paper-20261128-130000", make_record("low_level_L1_2", "restart", 1, steps=7))
+    write(results / "manual_scaling-paper-20261128-140000", make_record("low_level_L1_2", "manual_scaling", 1))
+    argv = [str(results), "--out", str(tmp_path / "report"), "--suffix", "paper", "--since", "2026-11-27"]
+    assert main([*argv, "--instance", "restart"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "Records: 1 of 3 kept (suffix paper; started since 2026-11-27T00:00:00+00:00; instance restart).\n"
+    )
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "report" / "table3.csv").read_text())))
+    restart = next(cells for cells in rows if cells["Task"] == "Pod Restart")
+    assert (restart["Ours passed"], restart["Ours steps"]) == ("[1] 1/1", "[7]")
+    assert next(cells for cells in rows if cells["Task"] == "Manual Scaling")["Ours passed"] == "-"
+
+
+def test_main_rejects_a_since_that_is_no_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([str(tmp_path), "--since", "last week"])
+    assert exit_.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("error: argument --since: not a date or datetime: 'last week'")
+
+
 def test_main_names_a_malformed_record_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = write(tmp_path / "run", '{"version": 2,')
     assert main([str(tmp_path), "--out", str(tmp_path / "report")]) == 2
@@ -510,8 +672,9 @@ def test_main_rejects_a_path_that_does_not_exist(tmp_path: Path, capsys: pytest.
 def test_the_package_exports_exactly_its_public_names() -> None:
     assert sorted(src.report.__all__) == sorted(
         [
-            *("ERROR", "EXIT_BAD_INPUT", "HINT_TRIALS", "NOT_RUN", "NULL", "PAPER_TABLES", "RECORD_VERSION", "SPECS"),
-            *("Levels", "RecordError", "RecordVersionError", "ReportInputError", "Table", "TableSpec", "TrialRecord"),
+            *("ERROR", "EXIT_BAD_INPUT", "HINT_TRIALS", "INTERRUPTED", "NOT_RUN", "NULL", "PAPER_TABLES"),
+            *("RECORD_VERSION", "SPECS", "Levels", "RecordError", "RecordFilter", "RecordVersionError"),
+            *("ReportInputError", "Table", "TableSpec", "TrialRecord", "parse_since"),
             *("build_table3", "build_table4", "build_table5", "build_table6", "build_tables"),
             *("find_records", "load_paper_tables", "load_record", "number_trials", "parse_record", "read_records"),
             *("markdown_report", "to_csv", "to_markdown", "write_report"),

@@ -239,3 +239,13 @@ def test_the_reset_says_what_it_deleted_and_the_record_keeps_it(world: World, tm
         "not_recreated": ["StressChaos/stress-cpu-catalogue"],
     }
     assert record.reset is not None
+
+
+def test_the_record_names_its_series_and_whether_the_model_was_the_smoke_test(world: World, tmp_path: Path) -> None:
+    spec = TrialSpec(load_instance("manual_scaling"), NO_WAITS, suffix="paper-run")
+    llm = LLMSettings(backend="Local", model="SmolLM2-135M-Instruct.Q4_1", smoke_test=True)
+    places = TrialPlaces(tmp_path / "results", tmp_path / "state")
+    _, run_dir = run_low_level_trial(spec, Settings(), llm, places, stream=io.StringIO())
+    written = read_record(run_dir / RECORD_NAME)
+    assert (written["suffix"], written["smoke_test"]) == ("paper-run", True)
+    assert run_dir.name.startswith("manual_scaling-paper-run-")

@@ -1,16 +1,12 @@
-"""Discovery documents and the minimal OpenAPI v3 that kubectl needs, derived from `RESOURCES`.
+"""Discovery documents, derived from `RESOURCES`.
 
 kubectl first asks for aggregated discovery (`apidiscovery.k8s.io/v2`) and falls back to the legacy
-`APIVersions`/`APIGroupList`/`APIResourceList` documents; both are served. `kubectl apply` with the
-default `--validate=strict` downloads `/openapi/v3`; a per-group document listing each kind's PATCH
-operation with `x-kubernetes-group-version-kind` and a `fieldValidation` parameter is enough for it
-to trust server-side validation.
+`APIVersions`/`APIGroupList`/`APIResourceList` documents; both are served. The OpenAPI v3 documents
+are `_openapi`'s.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from ..store import ResourceType, group_versions, resources_in
@@ -171,62 +167,3 @@ def aggregated(core: bool) -> dict[str, Any]:
 
 def wants_aggregated(accept: str) -> bool:
     return "as=APIGroupDiscoveryList" in accept and "v=v2" in accept
-
-
-def _openapi_path(group: str, version: str) -> str:
-    return f"api/{version}" if not group else f"apis/{group}/{version}"
-
-
-def _openapi_document(group: str, version: str) -> dict[str, Any]:
-    paths: dict[str, Any] = {}
-    schemas: dict[str, Any] = {}
-    for resource in resources_in(group, version):
-        gvk = {"group": resource.group, "version": version, "kind": resource.kind}
-        schema_name = f"twin.{resource.group or 'core'}.{version}.{resource.kind}"
-        schemas[schema_name] = {
-            "type": "object",
-            "x-kubernetes-group-version-kind": [gvk],
-            "x-kubernetes-preserve-unknown-fields": True,
-        }
-        prefix = f"/{_openapi_path(group, version)}"
-        scope = "/namespaces/{namespace}" if resource.namespaced else ""
-        ref = {"$ref": f"#/components/schemas/{schema_name}"}
-        body = {"content": {"application/json": {"schema": ref}}}
-        validation = {"name": "fieldValidation", "in": "query", "schema": {"type": "string"}}
-        operation = {
-            "x-kubernetes-group-version-kind": gvk,
-            "parameters": [validation],
-            "requestBody": body,
-            "responses": {"200": body},
-        }
-        paths[f"{prefix}{scope}/{resource.plural}/{{name}}"] = {
-            "get": {**operation, "x-kubernetes-action": "get"},
-            "put": {**operation, "x-kubernetes-action": "put"},
-            "patch": {**operation, "x-kubernetes-action": "patch"},
-        }
-        paths[f"{prefix}{scope}/{resource.plural}"] = {"post": {**operation, "x-kubernetes-action": "post"}}
-    return {
-        "openapi": "3.0.0",
-        "info": {"title": "Kubernetes (Sock Shop twin)", "version": SERVER_VERSION["gitVersion"]},
-        "paths": paths,
-        "components": {"schemas": schemas},
-    }
-
-
-def _hash(document: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:32].upper()
-
-
-OPENAPI_DOCUMENTS: dict[str, dict[str, Any]] = {
-    _openapi_path(g, v): _openapi_document(g, v) for g, versions in group_versions().items() for v in versions
-}
-
-
-def openapi_root() -> dict[str, Any]:
-    """`/openapi/v3`: one entry per group/version with a content hash in its URL."""
-    return {
-        "paths": {
-            path: {"serverRelativeURL": f"/openapi/v3/{path}?hash={_hash(doc)}"}
-            for path, doc in OPENAPI_DOCUMENTS.items()
-        }
-    }

@@ -2,7 +2,8 @@
 
 `RestApi.handle` receives one parsed `Route` and answers the way the apiserver would, including the
 representation the client negotiated (`as=Table` for kubectl's server-side printing). Errors leave
-as `ApiError` and become `Status` bodies in `_server`.
+as `ApiError` and become `Status` bodies in `_server`. Writes keep only the fields the kind's
+OpenAPI schema declares, refusing the rest under `fieldValidation=Strict` (see `_fields`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from ..store import (
     lookup,
 )
 from ._conversion import from_storage, to_storage
+from ._fields import FieldPath, format_path, prune
+from ._openapi import OpenApi
 from ._patch import PatchError, apply_patch, json_patch, merge_patch, strategic_merge_patch, supports_strategic
 from ._protobuf import PROTOBUF_CONTENT_TYPE, UnsupportedKind, decode_object
 from ._tables import to_table
@@ -44,6 +47,7 @@ logger = logging.getLogger(__name__)
 BOOKMARK_INTERVAL = 5.0
 DEFAULT_WATCH_TIMEOUT = 1800.0
 UNSUPPORTED_STREAMS = {"exec", "attach", "portforward", "proxy"}
+FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
 
 PATCH_TYPES = {
     "application/json-patch+json": "json",
@@ -124,13 +128,26 @@ def _require_object(body: Any) -> dict[str, Any]:
 
 
 class RestApi:
-    """Resource verbs over one `Store`; pod logs and the metrics API come from the kubelet's seams."""
+    """Resource verbs over one `Store`; pod logs and the metrics API come from the kubelet's seams.
 
-    def __init__(self, store: Store, usage: UsageModel, logs: PodLogs, clock: Callable[[], float] = time.time) -> None:
+    Args:
+        openapi: The served OpenAPI documents, whose schemas also decide which fields a write may
+            carry; by default the generated schemas file.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        usage: UsageModel,
+        logs: PodLogs,
+        clock: Callable[[], float] = time.time,
+        openapi: OpenApi | None = None,
+    ) -> None:
         self.store = store
         self.usage = usage
         self.logs = logs
         self.clock = clock
+        self.openapi = openapi or OpenApi.load()
 
     # --- dispatch ------------------------------------------------------------------------------
 
@@ -305,18 +322,22 @@ class RestApi:
     async def _create(self, request: web.Request, route: Route) -> web.Response:
         if route.subresource:
             raise errors.method_not_allowed("create is not supported on this subresource")
-        obj = self._incoming(route, await read_body(request))
+        body = _require_object(await read_body(request))
+        warnings = self._drop_unknown_fields(request, route, body, _decoding_error(route))
+        obj = self._incoming(route, body)
         created = self.store.create(route.resource, obj, dry_run=_dry_run(request))
-        return self._respond(request, route, created, status=201)
+        return _warned(self._respond(request, route, created, status=201), warnings)
 
     async def _replace(self, request: web.Request, route: Route) -> web.Response:
-        obj = self._incoming(route, await read_body(request))
+        body = _require_object(await read_body(request))
+        warnings = self._drop_unknown_fields(request, route, body, _decoding_error(route))
+        obj = self._incoming(route, body)
         if obj["metadata"].get("name") not in (None, route.name):
             raise errors.bad_request("the name of the object does not match the name on the URL")
         obj["metadata"]["name"] = route.name
         subresource = route.subresource if route.subresource == "status" else None
         updated = self.store.update(route.resource, obj, subresource=subresource, dry_run=_dry_run(request))
-        return self._respond(request, route, updated)
+        return _warned(self._respond(request, route, updated), warnings)
 
     async def _patch(self, request: web.Request, route: Route) -> web.Response:
         content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
@@ -326,20 +347,54 @@ class RestApi:
         body = await read_body(request, yaml_allowed=patch_type == "apply")
         namespace, name = route.namespace or "", route.name or ""
         current = self.store.peek(route.resource, namespace, name)
+        strict_error = _apply_error(route) if patch_type == "apply" else _patch_error
         if current is None:
             if patch_type != "apply":
                 raise errors.not_found(route.resource.plural, name, route.resource.group)
+            body = _require_object(body)
+            warnings = self._drop_unknown_fields(request, route, body, strict_error)
             obj = self._incoming(route, body)
             obj["metadata"]["name"] = name
             created = self.store.create(route.resource, obj, dry_run=_dry_run(request))
-            return self._respond(request, route, created, status=201)
+            return _warned(self._respond(request, route, created, status=201), warnings)
         original = self._out(route, clone(current))
-        patched = _apply(patch_type, original, body, route.resource)
+        patched = _require_object(_apply(patch_type, original, body, route.resource))
+        warnings = self._drop_unknown_fields(request, route, patched, strict_error, before=original)
         patched = self._incoming(route, patched)
         patched["metadata"]["name"] = name
         subresource = route.subresource if route.subresource == "status" else None
         updated = self.store.update(route.resource, patched, subresource=subresource, dry_run=_dry_run(request))
-        return self._respond(request, route, updated)
+        return _warned(self._respond(request, route, updated), warnings)
+
+    def _drop_unknown_fields(
+        self,
+        request: web.Request,
+        route: Route,
+        obj: dict[str, Any],
+        strict_error: Callable[[dict[str, Any], list[FieldPath]], errors.ApiError],
+        before: dict[str, Any] | None = None,
+    ) -> list[str]:
+        """Drop the fields `obj`'s schema does not declare, as `fieldValidation` says; the warnings to send.
+
+        With `before` (a patch's target), only fields the patch added count: a field the twin itself
+        stored is not the client's mistake.
+        """
+        directive = request.query.get("fieldValidation") or "Warn"
+        if directive not in FIELD_VALIDATION:
+            raise errors.bad_request(
+                f'fieldValidation: Unsupported value: "{directive}": supported values: '
+                + ", ".join(f'"{d}"' for d in FIELD_VALIDATION)
+            )
+        unknown = self.openapi.unknown_fields(route.resource, route.version, obj)
+        if unknown and before is not None:
+            already = set(self.openapi.unknown_fields(route.resource, route.version, before))
+            unknown = [path for path in unknown if path not in already]
+        if not unknown:
+            return []
+        if directive == "Strict":
+            raise strict_error(obj, unknown)
+        prune(obj, unknown)
+        return [] if directive == "Ignore" else [f'unknown field "{format_path(path)}"' for path in unknown]
 
     async def _delete(self, request: web.Request, route: Route) -> web.Response:
         options = await _delete_options(request)
@@ -517,6 +572,52 @@ def _apply(patch_type: str, original: dict[str, Any], body: Any, resource: Resou
         raise errors.ApiError(
             422 if patch_type == "json" else 400, "Invalid" if patch_type == "json" else "BadRequest", str(err)
         ) from err
+
+
+def _unknown_list(paths: list[FieldPath]) -> str:
+    return ", ".join(f'unknown field "{format_path(path)}"' for path in paths)
+
+
+def _decoding_error(route: Route) -> Callable[[dict[str, Any], list[FieldPath]], errors.ApiError]:
+    """The apiserver's answer to a create or update body with unknown fields under `fieldValidation=Strict`."""
+    kind = route.resource.kind
+
+    def error(obj: dict[str, Any], paths: list[FieldPath]) -> errors.ApiError:
+        return errors.bad_request(
+            f'{kind} in version "{route.version}" cannot be handled as a {kind}: '
+            f"strict decoding error: {_unknown_list(paths)}"
+        )
+
+    return error
+
+
+def _patch_error(obj: dict[str, Any], paths: list[FieldPath]) -> errors.ApiError:
+    """The answer to a JSON, merge or strategic merge patch that adds unknown fields, under Strict."""
+    return errors.bad_request(f"strict decoding error: {_unknown_list(paths)}")
+
+
+def _apply_error(route: Route) -> Callable[[dict[str, Any], list[FieldPath]], errors.ApiError]:
+    """The answer to a server-side apply with unknown fields under Strict (structured-merge-diff's wording)."""
+    resource = route.resource
+
+    def error(obj: dict[str, Any], paths: list[FieldPath]) -> errors.ApiError:
+        meta = obj.get("metadata") or {}
+        problems = [f".{format_path(path)}: field not declared in schema" for path in paths]
+        text = problems[0] if len(problems) == 1 else "errors:\n  " + "\n  ".join(problems)
+        return errors.bad_request(
+            f"failed to create typed patch object ({meta.get('namespace', '')}/{meta.get('name', '')}; "
+            f"{resource.group}/{route.version}, Kind={resource.kind}): {text}"
+        )
+
+    return error
+
+
+def _warned(response: web.Response, warnings: list[str]) -> web.Response:
+    """Add one `Warning: 299 - "..."` header per warning, which kubectl prints as `Warning: ...`."""
+    for text in warnings:
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+        response.headers.add("Warning", f'299 - "{escaped}"')
+    return response
 
 
 async def _delete_options(request: web.Request) -> dict[str, Any]:

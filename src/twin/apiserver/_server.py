@@ -112,13 +112,13 @@ def build_app(api: RestApi, extra_routes: list[web.RouteDef] | None = None) -> w
         return web.json_response(discovery.resource_list(group, version_name))
 
     async def openapi_v3(request: web.Request) -> web.Response:
-        return web.json_response(discovery.openapi_root())
+        return web.json_response(api.openapi.root)
 
     async def openapi_v3_document(request: web.Request) -> web.Response:
-        document = discovery.OPENAPI_DOCUMENTS.get(request.match_info["path"])
-        if document is None:
+        body = api.openapi.documents.get(request.match_info["path"])
+        if body is None:
             raise _not_found()
-        return web.json_response(document)
+        return web.Response(body=body, content_type="application/json")
 
     async def core_resource(request: web.Request) -> web.StreamResponse:
         return await api.handle(request, parse_route("", "v1", request.match_info["rest"]))

@@ -1,7 +1,7 @@
 """The resource types the twin serves, described once and used by discovery, routing and storage.
 
 A `ResourceType` is what a real apiserver learns from its built-in schemes and CRDs: group, version,
-plural, kind, scope, short names and subresources. Discovery documents, the OpenAPI stub, URL routing
+plural, kind, scope, short names and subresources. Discovery documents, the OpenAPI paths, URL routing
 and the store are all derived from `RESOURCES`, so adding a kind is one entry here.
 """
 

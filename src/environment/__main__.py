@@ -60,7 +60,7 @@ def _up(settings: Settings, state_dir: Path) -> int:
     if settings.world == "twin":
         handle = find_twin(state_dir)
         if handle is None:
-            handle = start_twin(state_dir)
+            handle = start_twin(state_dir, detached=True)
             logger.info("twin started (pid %d) at %s in %.1f s", handle.pid, handle.url, time.monotonic() - started)
         else:
             logger.info("twin already running (pid %d) at %s", handle.pid, handle.url)

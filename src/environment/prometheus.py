@@ -49,7 +49,7 @@ from typing import Any
 import yaml
 
 from ..config import PrometheusSettings
-from .processes import StartupFailed, answers, read_pid, runs, spawn, stop_pid, wait_ready
+from .processes import CHILDREN, StartupFailed, answers, read_pid, runs, spawn, stop_pid, wait_ready
 
 logger = logging.getLogger(__name__)
 
@@ -306,6 +306,7 @@ def start_prometheus_detached(
     """
     pid_file, state_file = _paths(state_dir)
     _, handle = _launch(twin_url, state_dir, scrape_interval, timeout)
+    CHILDREN.untie(handle.pid)  # it outlives this process
     pid_file.write_text(f"{handle.pid}\n")
     state_file.write_text(json.dumps({"url": handle.url, "twin_url": handle.twin_url}) + "\n")
     return handle

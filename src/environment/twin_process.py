@@ -1,8 +1,9 @@
-"""Run the twin as a background process that outlives the command that started it.
+"""Run the twin as a background process: a run's own, or one that outlives the command that started it.
 
-`scripts/create_project.sh` starts it and exits; later commands find it again through the pid
-file and kubeconfig under the state directory (default `logs/twin/`). Stopping is by pid, and a
-pid file whose process is gone is cleaned up rather than trusted.
+`scripts/create_project.sh` starts it detached and exits; later commands find it again through
+the pid file and kubeconfig under the state directory (default `logs/twin/`). A twin a run starts
+for itself is tied to that run (see `processes.Children`): it never outlives it. Stopping is by
+pid, and a pid file whose process is gone is cleaned up rather than trusted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from ..config import REPO_ROOT
-from .processes import StartupFailed, answers, read_pid, runs, spawn, stop_pid, wait_ready
+from .processes import CHILDREN, StartupFailed, answers, read_pid, runs, spawn, stop_pid, wait_ready
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +94,12 @@ def start_twin(
     startup_time_scale: float | None = None,
     config: Path | None = None,
     timeout: float = START_TIMEOUT,
+    detached: bool = False,
 ) -> TwinHandle:
-    """Start `python -m src.twin serve` detached, and wait until its API answers."""
+    """Start `python -m src.twin serve` and wait until its API answers.
+
+    A `detached` twin outlives this process (once it answers); otherwise it is stopped with it.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
     pid_file, kubeconfig, log = _paths(state_dir)
     kubeconfig.unlink(missing_ok=True)
@@ -108,11 +113,14 @@ def start_twin(
     process = spawn(command, log)
     pid_file.write_text(f"{process.pid}\n")
     try:
-        return wait_ready(process, lambda: _answering(process.pid, kubeconfig, log), timeout)
+        handle = wait_ready(process, lambda: _answering(process.pid, kubeconfig, log), timeout)
     except StartupFailed as err:
         stop_pid(process.pid)
         pid_file.unlink(missing_ok=True)
         raise TwinStartError(f"the twin {err}; see {log}") from err
+    if detached:
+        CHILDREN.untie(process.pid)
+    return handle
 
 
 def stop_twin(state_dir: Path = DEFAULT_STATE_DIR) -> bool:

@@ -1,31 +1,36 @@
-"""`LocalServer`: an OpenAI-compatible llama.cpp server inside this process, through `xllamacpp`.
+"""`LocalServer`: an OpenAI-compatible llama.cpp server for a GGUF model, in a child process of ours.
 
-`xllamacpp.Server(params)` loads the model and starts llama.cpp's own HTTP server (the one behind
-`llama-server`) on threads of this process; the constructor returns once the model is loaded and
-the listener is up, and dropping the last reference to the object stops the listener and joins
-its threads. So there is no child process to find again or to leak: stopping is releasing it.
+The child (`_local_child.py`) runs llama.cpp's own HTTP server (the one behind `llama-server`)
+through `xllamacpp`. It is a process rather than threads of this one because stopping must not
+wait: dropping an `xllamacpp.Server` joins its threads, which wait for the generation in flight
+(a minute for SmolLM2 on a laptop CPU), while a process is ended by a signal and the request in
+flight is cut off. The child is tied to this process twice: its stdin is a pipe from us (it exits
+at end of file) and it is listed with the watchdog (`src.environment.processes`).
 
-Port 0 asks the listener for a free port, and the server reports the address it got, so two
+Port 0 asks the listener for a free port, and the child reports the address it got, so two
 servers (parallel tests) never race for a port. Readiness is still confirmed the way any client
 sees it, by `/v1/models` answering, within a deadline. The server is served under an alias equal
 to the model file's stem, which is also the model name `LLMSettings` sends, so `check_endpoint`
 finds it in `/v1/models`. llama.cpp's own logging is silenced: this package prints nothing.
-
-Note: the constructor holds the GIL while the model loads (about a second for SmolLM2-135M).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import select
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import IO, Any
 
-import xllamacpp  # type: ignore[import-untyped]  # ships no type information
-
+from ..config import REPO_ROOT
+from ..environment.processes import CHILDREN, stop_pid
 from ._errors import LLMUnavailable
 from ._settings import DEFAULT_CONTEXT_SIZE
 from ._smollm2 import find_smollm2_gguf
@@ -36,8 +41,9 @@ START_TIMEOUT = 60.0
 POLL_INTERVAL = 0.1
 """Seconds between readiness probes."""
 PROBE_TIMEOUT = 2.0
-QUIET = -1
-"""llama.cpp log verbosity threshold below every level: it logs nothing."""
+STOP_TIMEOUT = 2.0
+"""Seconds the child gets after SIGTERM (it has no handler, so it ends at once) before SIGKILL."""
+CHILD_MODULE = "src.llm._local_child"
 MAX_TOKENS = 1024
 """Server-side cap on one reply's length, so a tiny model that never emits end-of-text cannot
 occupy the (single) slot until the context is full; requests may ask for less."""
@@ -68,15 +74,15 @@ class LocalServer:
             context_size: tokens of context.
             threads: CPU threads for inference; None lets llama.cpp choose (one per physical core).
             host: the address to listen on.
-            start_timeout: seconds from the start of loading until `/v1/models` must answer (the
-                load itself cannot be interrupted; SmolLM2-135M takes about a second).
+            start_timeout: seconds from the start of loading until `/v1/models` must answer
+                (SmolLM2-135M takes about a second).
         """
         self.model_path = model_path
         self.context_size = context_size
         self.threads = threads
         self.host = host
         self.start_timeout = start_timeout
-        self._server: xllamacpp.Server | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._address: str | None = None
         self._stopping = threading.Event()
 
@@ -93,7 +99,7 @@ class LocalServer:
         return f"{self._address}/v1"
 
     def start(self) -> None:
-        """Load the model, start listening and wait until `/v1/models` answers.
+        """Start the child, wait for it to load the model and listen, then until `/v1/models` answers.
 
         Raises:
             LLMUnavailable: the model file is missing or llama.cpp cannot load it, or the server
@@ -102,41 +108,57 @@ class LocalServer:
         path = self._path()
         if not path.is_file():
             raise LLMUnavailable(f"the local model file {path} does not exist; expected a GGUF model file")
-        params = xllamacpp.CommonParams()
-        params.model.path = str(path)
-        params.model_alias = {path.stem}
-        params.hostnames = [self.host]
-        params.port = 0
-        params.n_ctx = self.context_size
-        params.n_predict = MAX_TOKENS
-        params.verbosity = QUIET
-        if self.threads is not None:
-            params.cpuparams.n_threads = self.threads
-            params.cpuparams_batch.n_threads = self.threads
+        options = {
+            "model": str(path),
+            "alias": path.stem,
+            "host": self.host,
+            "context_size": self.context_size,
+            "max_tokens": MAX_TOKENS,
+            "threads": self.threads,
+        }
         began = time.monotonic()
-        try:
-            self._server = xllamacpp.Server(params)
-        except RuntimeError as err:
+        self._stopping.clear()
+        with tempfile.TemporaryFile() as errors:
+            try:
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", CHILD_MODULE, json.dumps(options)],
+                    cwd=REPO_ROOT,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=errors,
+                    start_new_session=True,
+                )
+                CHILDREN.tie(self._process.pid, f"{CHILD_MODULE} {path.name}")
+                answer = self._first_line(began + self.start_timeout, errors)
+            except BaseException:
+                self.stop()
+                raise
+        if "address" not in answer:
+            self.stop()
             raise LLMUnavailable(
                 f"llama.cpp could not load {path} with context_size {self.context_size}; expected a valid GGUF "
                 "model that fits in memory (check Local.model_path and Local.context_size in conf/secret.yaml)"
-            ) from err
-        self._address = self._server.listening_address
-        self._stopping.clear()
+            )
+        self._address = str(answer["address"])
         self._wait_ready(began + self.start_timeout)
         logger.info(
             "local model %s serving at %s (ready in %.1f s)", path.name, self.base_url, time.monotonic() - began
         )
 
     def stop(self) -> None:
-        """Stop listening and free the model; safe to call twice."""
+        """Stop the child at once (a reply being generated is cut off); safe to call twice, from any thread."""
         self._stopping.set()
-        if self._server is None:
+        process, self._process = self._process, None
+        if process is None:
             return
-        # Dropping the only reference runs the C++ destructor: it stops the HTTP listener and
-        # joins the server's threads before returning.
-        self._server = None
-        logger.info("local model server at %s stopped", self._address)
+        if process.stdin is not None:
+            process.stdin.close()
+        stop_pid(process.pid, STOP_TIMEOUT)
+        process.poll()
+        if process.stdout is not None:
+            process.stdout.close()
+        if self._address is not None:
+            logger.info("local model server at %s stopped", self._address)
         self._address = None
 
     def __enter__(self) -> LocalServer:
@@ -150,6 +172,36 @@ class LocalServer:
 
     def _path(self) -> Path:
         return self.model_path if self.model_path is not None else find_smollm2_gguf()
+
+    def _first_line(self, deadline: float, errors: IO[bytes]) -> dict[str, Any]:
+        """The child's JSON answer: its address, or why llama.cpp could not load the model."""
+        process = self._process
+        assert process is not None and process.stdout is not None
+        while not select.select([process.stdout], [], [], POLL_INTERVAL)[0]:
+            if self._stopping.is_set():
+                raise LLMUnavailable("the local llama.cpp server was stopped while it was starting")
+            if process.poll() is not None:
+                break
+            if time.monotonic() >= deadline:
+                raise LLMUnavailable(
+                    f"the local llama.cpp server did not load its model within {self.start_timeout:g} s"
+                )
+        line = process.stdout.readline()
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            errors.seek(0)
+            said = errors.read().decode(errors="replace").strip().splitlines()
+            code = process.wait()
+            raise LLMUnavailable(
+                f"the local llama.cpp server exited with code {code} before listening"
+                + (f": {said[-1]}" if said else "")
+            ) from None
+        if not isinstance(answer, dict):
+            raise LLMUnavailable(f"the local llama.cpp server answered {line!r} instead of its address")
+        if "error" in answer:
+            logger.debug("llama.cpp: %s", answer["error"])
+        return answer
 
     def _wait_ready(self, deadline: float) -> None:
         url = f"{self._address}/v1/models"

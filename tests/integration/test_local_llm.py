@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import openai
+import psutil
 import pytest
 from autogen import ConversableAgent, GroupChat, GroupChatManager, UserProxyAgent
 from autogen.coding import LocalCommandLineCodeExecutor
@@ -101,3 +103,38 @@ def test_ag2_planner_and_executor_run_a_scripted_bash_step(tmp_path: Path) -> No
     usage: dict[str, Any] | None = planner.get_total_usage()
     assert usage is not None
     assert usage["scripted-model"]["completion_tokens"] > 0
+
+
+def _local_children() -> list[psutil.Process]:
+    return [child for child in psutil.Process().children() if "src.llm._local_child" in " ".join(child.cmdline())]
+
+
+def test_stopping_the_local_server_cuts_a_reply_in_flight_off_at_once() -> None:
+    failures: list[BaseException] = []
+
+    def ask(server: LocalServer) -> None:
+        with openai.OpenAI(base_url=server.base_url, api_key="not-needed", max_retries=0, timeout=120) as client:
+            try:
+                client.chat.completions.create(
+                    model=server.model,
+                    messages=[{"role": "user", "content": "Count from one to one thousand in words."}],
+                    max_tokens=1000,
+                    extra_body={"ignore_eos": True},
+                )
+            except openai.APIConnectionError as err:
+                failures.append(err)
+
+    with LocalServer(context_size=2048) as server:
+        [child] = _local_children()
+        asking = threading.Thread(target=ask, args=(server,), daemon=True)
+        asking.start()
+        time.sleep(1.5)  # the reply is being generated: 1000 tokens take SmolLM2 well over ten seconds here
+        assert asking.is_alive()
+        began = time.monotonic()
+        server.stop()
+        stopped = time.monotonic() - began
+        asking.join(5)
+
+    assert stopped < 2.0
+    assert not asking.is_alive() and len(failures) == 1
+    assert not child.is_running() and _local_children() == []

@@ -47,14 +47,20 @@ INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 FIELDS_V1 = f"{META}.FieldsV1"
 
-EXTRA_ROOTS = {("autoscaling", "v1", "Scale")}
-"""Kinds served only as a subresource's body, which the real autoscaling/v1 document also lists."""
+EXTRA_ROOTS = {("autoscaling", "v1", "Scale"), ("authentication.k8s.io", "v1", "TokenRequest")}
+"""Kinds served only as a subresource's body, which the real autoscaling/v1 and authentication.k8s.io/v1
+documents also list."""
 
 PACKAGES: dict[str, str] = {
     "io.k8s.api.apps.v1": r"V1(Deployment|ReplicaSet|RollingUpdateDeployment)\w*",
     "io.k8s.api.autoscaling.v1": r"V1(HorizontalPodAutoscaler\w*|CrossVersionObjectReference|Scale(Spec|Status)?)",
     "io.k8s.api.autoscaling.v2": r"V2\w+",
     META: r"V1(ObjectMeta|ListMeta|LabelSelector(Requirement)?|ManagedFieldsEntry|OwnerReference|Condition|ShardInfo)",
+    "io.k8s.api.rbac.v1": r"V1((Cluster)?Role(Binding)?(List)?|PolicyRule|RoleRef|AggregationRule)|RbacV1Subject",
+    "io.k8s.api.authorization.v1": r"V1(SelfSubject(Access|Rules)Review\w*|Subject(Access|Rules)ReviewStatus|"
+    r"(Non)?Resource(Attributes|Rule)|(Field|Label)Selector(Attributes|Requirement))",
+    "io.k8s.api.authentication.v1": r"V1(SelfSubjectReview\w*|UserInfo|TokenRequest\w*|BoundObjectReference)|"
+    r"AuthenticationV1TokenRequest",
 }
 """The Go package of each client model reached from a served kind, by class name; the rest are core/v1."""
 
@@ -111,7 +117,7 @@ _SCALARS = {
 }
 
 
-_VERSION_PREFIX = re.compile(r"^V\d+")
+_VERSION_PREFIX = re.compile(r"^(Rbac|Authentication)?V\d+")
 
 
 def _models() -> Any:
@@ -215,7 +221,8 @@ def _fill_ref_descriptions(schemas: dict[str, dict[str, Any]]) -> None:
 def _client_class(group: str, version: str, kind: str) -> str:
     models = _models()
     prefix = version[:1].upper() + version[1:]
-    for name in (f"{prefix}{kind}", f"Core{prefix}{kind}" if not group else ""):
+    grouped = f"{group.split('.')[0].capitalize()}{prefix}{kind}" if group else f"Core{prefix}{kind}"
+    for name in (f"{prefix}{kind}", grouped):
         if name and hasattr(models, name):
             return name
     raise ValueError(f"the kubernetes client has no model for {group or 'core'}/{version} {kind}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..store import ResourceType, Store, errors, lookup
 from ._validation import Webhook, validate, validate_update
+from ._validation_rbac import default_rbac
 
 SERVICE_NETWORK = ipaddress.ip_network("10.96.0.0/16")
 NODE_PORT_RANGE = range(30000, 32768)
@@ -152,6 +153,8 @@ class Admission:
             obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"].get("name", "")
         elif kind == "HorizontalPodAutoscaler":
             _default_hpa(obj)
+        else:
+            default_rbac(kind, obj)
 
     def _default_service(self, obj: dict[str, Any]) -> None:
         spec = obj.setdefault("spec", {})

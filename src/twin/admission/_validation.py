@@ -3,11 +3,12 @@
 Admission defaults an object, then calls `validate` (and `validate_update` on updates); any causes
 become one `Status` whose message lists `<field>: <message>` pairs, as kubectl prints them. The
 rules and wording follow `pkg/apis/*/validation` for the kinds Sock Shop uses (Deployment,
-ReplicaSet, Pod, Service, HorizontalPodAutoscaler); every other kind gets the ObjectMeta checks
+ReplicaSet, Pod, Service, HorizontalPodAutoscaler) and the RBAC kinds; every other kind gets the ObjectMeta checks
 only, plus the rules of any `Webhook` passed in (Chaos Mesh's, in `twin.chaos`), as a real
 apiserver calls the validating webhooks registered for a custom resource.
 
-Pod specs live in `_validation_pod` and the shared wording in `_fielderrors`.
+Pod specs live in `_validation_pod`, RBAC objects in `_validation_rbac` and the shared wording in
+`_fielderrors`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..store import LabelSelector, SelectorError
 from . import _fielderrors as fe
 from ._fielderrors import Cause, GoSyntax, items, mapping
 from ._validation_pod import nonnegative, pod_spec, port_number_or_name
+from ._validation_rbac import RBAC_KINDS, path_segment_name, validate_rbac, validate_rbac_update
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ def _name_rules(kind: str) -> Callable[[str], list[str]]:
         return fe.dns1035_label
     if kind == "Namespace":
         return fe.dns1123_label
+    if kind in RBAC_KINDS:
+        return path_segment_name
     return fe.dns1123_subdomain
 
 
@@ -412,6 +416,7 @@ def validate(kind: str, obj: dict[str, Any], webhooks: Sequence[Webhook] = ()) -
     check = _SPEC_CHECKS.get(kind)
     if check is not None:
         causes += check(obj)
+    causes += validate_rbac(kind, obj)
     for webhook in webhooks:
         causes += webhook.validate(kind, obj)
     if causes:
@@ -450,6 +455,7 @@ def validate_update(
             causes.append(fe.invalid("spec.selector", selector_go_syntax(mapping(selector)), IMMUTABLE))
     elif kind == "Service":
         causes += _service_ip_change(old_spec, new_spec)
+    causes += validate_rbac_update(kind, old, new)
     for webhook in webhooks:
         causes += webhook.validate_update(kind, old, new)
     return causes

@@ -34,6 +34,7 @@ _SUBRESOURCE_VERBS = {
     "proxy": ("create", "delete", "get", "patch", "update"),
     "eviction": ("create",),
     "finalize": ("update",),
+    "token": ("create",),
 }
 
 
@@ -42,6 +43,8 @@ def _subresource_kind(resource: ResourceType, subresource: str) -> dict[str, str
         return {"group": "autoscaling", "version": "v1", "kind": "Scale"}
     if subresource == "eviction":
         return {"group": "policy", "version": "v1", "kind": "Eviction"}
+    if subresource == "token":
+        return {"group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"}
     if subresource in ("status", "finalize"):
         return {"group": resource.group, "version": resource.version, "kind": resource.kind}
     return {"group": "", "version": "v1", "kind": "Status"}

@@ -1,15 +1,17 @@
 """Field numbers of the Kubernetes protobuf messages the twin can decode, kept as data.
 
 kubectl's typed clients (`create deployment|namespace|configmap|secret|service|serviceaccount`,
-`autoscale`) send their bodies as protobuf, so the twin needs the wire layout of exactly those
-objects and everything they embed; `_protobuf` walks these tables. A message not listed here is
-refused with 415, and a field number not listed is skipped, as protobuf readers do.
+`create role|clusterrole|rolebinding|clusterrolebinding|token`, `autoscale`, `auth can-i|whoami`)
+send their bodies as protobuf, so the twin needs the wire layout of exactly those objects and
+everything they embed; `_protobuf` walks these tables. A message not listed here is refused with
+415, and a field number not listed is skipped, as protobuf readers do.
 
 Where the numbers come from: the go-to-protobuf `generated.proto` files in kubernetes/kubernetes
-(`staging/src/k8s.io/api/{core,apps,autoscaling}/...`, `staging/src/k8s.io/apimachinery/pkg/apis/meta/v1`,
-read at the 1.36/1.37 development branch), with `apimachinery/pkg/{runtime,util/intstr,api/resource}`
-cross-checked against the prost tags of kube-rs/k8s-pb. Real kubectl v1.37 request bodies under
-`tests/unit/fixtures/protobuf/` pin the result.
+(`staging/src/k8s.io/api/{core,apps,autoscaling,rbac,authentication,authorization}/...`,
+`staging/src/k8s.io/apimachinery/pkg/apis/meta/v1`, read at the 1.36/1.37 development branch),
+with `apimachinery/pkg/{runtime,util/intstr,api/resource}` cross-checked against the prost tags
+of kube-rs/k8s-pb. Real kubectl v1.37 request bodies under `tests/unit/fixtures/protobuf/` pin the
+result.
 
 Two facts of Kubernetes' gogo-protobuf encoding shape the table:
 
@@ -469,7 +471,64 @@ _AUTOSCALING = {
     },
 }
 
-MESSAGES: dict[str, dict[int, Field]] = {**_META, **_CORE_OBJECTS, **_POD, **_CONTAINER, **_APPS, **_AUTOSCALING}
+_RBAC = {
+    "Role": {1: obj("metadata", "ObjectMeta"), 2: objs("rules", "PolicyRule")},
+    "ClusterRole": {
+        1: obj("metadata", "ObjectMeta"),
+        2: objs("rules", "PolicyRule"),
+        3: obj("aggregationRule", "AggregationRule"),
+    },
+    "PolicyRule": {
+        1: texts("verbs"),
+        2: texts("apiGroups"),
+        3: texts("resources"),
+        4: texts("resourceNames"),
+        5: texts("nonResourceURLs"),
+    },
+    "AggregationRule": {1: objs("clusterRoleSelectors", "LabelSelector")},
+    "RoleBinding": {1: obj("metadata", "ObjectMeta"), 2: objs("subjects", "Subject"), 3: obj("roleRef", "RoleRef")},
+    "Subject": {1: text("kind"), 2: text("apiGroup"), 3: text("name"), 4: text("namespace")},
+    "RoleRef": {1: text("apiGroup"), 2: text("kind"), 3: text("name")},
+}
+
+_AUTH = {
+    "TokenRequest": {1: obj("metadata", "ObjectMeta"), 2: obj("spec", "TokenRequestSpec")},
+    "TokenRequestSpec": {
+        1: texts("audiences"),
+        4: number("expirationSeconds", keep_zero=True),
+        3: obj("boundObjectRef", "BoundObjectReference"),
+    },
+    "BoundObjectReference": {1: text("kind"), 2: text("apiVersion"), 3: text("name"), 4: text("uid")},
+    "SelfSubjectReview": {1: obj("metadata", "ObjectMeta")},
+    "SelfSubjectAccessReview": {1: obj("metadata", "ObjectMeta"), 2: obj("spec", "SelfSubjectAccessReviewSpec")},
+    "SelfSubjectAccessReviewSpec": {
+        1: obj("resourceAttributes", "ResourceAttributes"),
+        2: obj("nonResourceAttributes", "NonResourceAttributes"),
+    },
+    "ResourceAttributes": {
+        1: text("namespace"),
+        2: text("verb"),
+        3: text("group"),
+        4: text("version"),
+        5: text("resource"),
+        6: text("subresource"),
+        7: text("name"),
+    },
+    "NonResourceAttributes": {1: text("path"), 2: text("verb")},
+    "SelfSubjectRulesReview": {1: obj("metadata", "ObjectMeta"), 2: obj("spec", "SelfSubjectRulesReviewSpec")},
+    "SelfSubjectRulesReviewSpec": {1: text("namespace")},
+}
+
+MESSAGES: dict[str, dict[int, Field]] = {
+    **_META,
+    **_CORE_OBJECTS,
+    **_POD,
+    **_CONTAINER,
+    **_APPS,
+    **_AUTOSCALING,
+    **_RBAC,
+    **_AUTH,
+}
 """Message type name -> field number -> field. Status messages are left out: clients never set them on create."""
 
 ROOTS: dict[tuple[str, str], str] = {
@@ -482,5 +541,13 @@ ROOTS: dict[tuple[str, str], str] = {
     ("apps/v1", "Deployment"): "Deployment",
     ("autoscaling/v2", "HorizontalPodAutoscaler"): "HorizontalPodAutoscaler",
     ("autoscaling/v1", "HorizontalPodAutoscaler"): "autoscaling.v1.HorizontalPodAutoscaler",
+    ("rbac.authorization.k8s.io/v1", "Role"): "Role",
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): "ClusterRole",
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): "RoleBinding",
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): "RoleBinding",
+    ("authentication.k8s.io/v1", "TokenRequest"): "TokenRequest",
+    ("authentication.k8s.io/v1", "SelfSubjectReview"): "SelfSubjectReview",
+    ("authorization.k8s.io/v1", "SelfSubjectAccessReview"): "SelfSubjectAccessReview",
+    ("authorization.k8s.io/v1", "SelfSubjectRulesReview"): "SelfSubjectRulesReview",
 }
 """The (apiVersion, kind) pairs a protobuf body may carry, and the message that decodes each."""

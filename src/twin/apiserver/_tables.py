@@ -535,7 +535,7 @@ _HPA_COLUMNS = [
 ]
 
 
-# --- configuration and custom resources ----------------------------------------------------------
+# --- configuration, RBAC and custom resources ----------------------------------------------------
 
 
 def _configmap(obj: Obj, now: datetime) -> list[Any]:
@@ -548,6 +548,33 @@ def _secret(obj: Obj, now: datetime) -> list[Any]:
 
 def _serviceaccount(obj: Obj, now: datetime) -> list[Any]:
     return [_name(obj), len(obj.get("secrets") or []), _age(obj, now)]
+
+
+def _created_at(obj: Obj, now: datetime) -> list[Any]:
+    """Roles print their creation time itself, not an age (`convertToHumanReadableDateType`)."""
+    created = obj.get("metadata", {}).get("creationTimestamp")
+    return [_name(obj), created or "<unknown>"]
+
+
+def _subjects(obj: Obj, kind: str) -> str:
+    names = []
+    for subject in obj.get("subjects") or []:
+        if isinstance(subject, dict) and subject.get("kind") == kind:
+            name = subject.get("name", "")
+            names.append(f"{subject.get('namespace', '')}/{name}" if kind == "ServiceAccount" else name)
+    return ", ".join(names)
+
+
+def _binding(obj: Obj, now: datetime) -> list[Any]:
+    ref = obj.get("roleRef") or {}
+    return [
+        _name(obj),
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        _age(obj, now),
+        _subjects(obj, "User"),
+        _subjects(obj, "Group"),
+        _subjects(obj, "ServiceAccount"),
+    ]
 
 
 def _chaos(obj: Obj, now: datetime) -> list[Any]:
@@ -568,6 +595,15 @@ _SECRET_COLUMNS = [
     _age_column(),
 ]
 _SERVICEACCOUNT_COLUMNS = [_name_column(), _column("Secrets", "Number of secrets."), _age_column()]
+_ROLE_COLUMNS = [_name_column(), _column("Created At", _AGE_DESCRIPTION, "date")]
+_BINDING_COLUMNS = [
+    _name_column(),
+    _column("Role", "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace."),
+    _age_column(),
+    _wide("Users", "Users in the roleBinding"),
+    _wide("Groups", "Groups in the roleBinding"),
+    _wide("ServiceAccounts", "ServiceAccounts in the roleBinding"),
+]
 _CHAOS_COLUMNS = [
     _name_column(),
     _column("action", "Custom resource definition column (in JSONPath format): .spec.action"),
@@ -589,6 +625,10 @@ _PRINTERS: dict[str, tuple[list[Obj], Printer]] = {
     "ConfigMap": (_CONFIGMAP_COLUMNS, _configmap),
     "Secret": (_SECRET_COLUMNS, _secret),
     "ServiceAccount": (_SERVICEACCOUNT_COLUMNS, _serviceaccount),
+    "Role": (_ROLE_COLUMNS, _created_at),
+    "ClusterRole": (_ROLE_COLUMNS, _created_at),
+    "RoleBinding": (_BINDING_COLUMNS, _binding),
+    "ClusterRoleBinding": (_BINDING_COLUMNS, _binding),
     **{kind: (_CHAOS_COLUMNS, _chaos) for kind in CHAOS_KINDS},
 }
 

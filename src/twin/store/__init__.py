@@ -13,6 +13,8 @@ twin builds on this one, and it imports none of them.
 from . import _errors as errors
 from ._errors import ApiError
 from ._kinds import (
+    CLUSTER_ROLE_BINDINGS,
+    CLUSTER_ROLES,
     DEPLOYMENTS,
     ENDPOINTS,
     EVENTS,
@@ -22,6 +24,9 @@ from ._kinds import (
     NODES,
     PODS,
     REPLICASETS,
+    ROLE_BINDINGS,
+    ROLES,
+    SERVICE_ACCOUNTS,
     SERVICES,
 )
 from ._objects import clone, controller_ref, labels_of, parse_time, parse_timestamp, rfc3339, rfc3339_nano
@@ -36,6 +41,7 @@ from ._quantity import (
 )
 from ._resources import (
     METRICS_GROUP,
+    RBAC_GROUP,
     RESOURCES,
     ResourceType,
     by_kind,
@@ -48,6 +54,8 @@ from ._selectors import FieldRequirement, FieldSelector, LabelSelector, Selector
 from ._store import Store, Watch, WatchEvent
 
 __all__ = [
+    "CLUSTER_ROLES",
+    "CLUSTER_ROLE_BINDINGS",
     "DEPLOYMENTS",
     "ENDPOINTS",
     "EVENTS",
@@ -58,9 +66,13 @@ __all__ = [
     "NODES",
     "PODS",
     "QUANTITY_PATTERN",
+    "RBAC_GROUP",
     "REPLICASETS",
     "RESOURCES",
+    "ROLES",
+    "ROLE_BINDINGS",
     "SERVICES",
+    "SERVICE_ACCOUNTS",
     "ApiError",
     "FieldRequirement",
     "FieldSelector",

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 STANDARD_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 READ_VERBS = ("get", "list")
+CREATE_ONLY = ("create",)
+RBAC_GROUP = "rbac.authorization.k8s.io"
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,9 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("", "v1", "events", "Event", short_names=("ev",), has_spec=False),
     ResourceType("", "v1", "configmaps", "ConfigMap", short_names=("cm",), has_spec=False),
     ResourceType("", "v1", "secrets", "Secret", has_spec=False),
-    ResourceType("", "v1", "serviceaccounts", "ServiceAccount", short_names=("sa",), has_spec=False),
+    ResourceType(
+        "", "v1", "serviceaccounts", "ServiceAccount", short_names=("sa",), subresources=("token",), has_spec=False
+    ),
     ResourceType(
         "apps",
         "v1",
@@ -130,6 +134,34 @@ RESOURCES: tuple[ResourceType, ...] = (
         categories=_ALL,
         subresources=("status",),
         other_versions=("v1",),
+    ),
+    ResourceType(RBAC_GROUP, "v1", "roles", "Role", has_spec=False),
+    ResourceType(RBAC_GROUP, "v1", "rolebindings", "RoleBinding", has_spec=False),
+    ResourceType(RBAC_GROUP, "v1", "clusterroles", "ClusterRole", namespaced=False, has_spec=False),
+    ResourceType(RBAC_GROUP, "v1", "clusterrolebindings", "ClusterRoleBinding", namespaced=False, has_spec=False),
+    ResourceType(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectaccessreviews",
+        "SelfSubjectAccessReview",
+        namespaced=False,
+        verbs=CREATE_ONLY,
+    ),
+    ResourceType(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectrulesreviews",
+        "SelfSubjectRulesReview",
+        namespaced=False,
+        verbs=CREATE_ONLY,
+    ),
+    ResourceType(
+        "authentication.k8s.io",
+        "v1",
+        "selfsubjectreviews",
+        "SelfSubjectReview",
+        namespaced=False,
+        verbs=CREATE_ONLY,
     ),
     ResourceType("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", verbs=READ_VERBS, has_spec=False),
     ResourceType(

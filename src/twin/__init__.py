@@ -8,7 +8,9 @@ its public names from `__init__` (the others import only those):
     store/        objects, watches and resourceVersions (etcd + registry); kinds, selectors,
                   quantities, timestamps and API errors, which every other part shares
     admission/    defaulting and validation on every write; the `Webhook` seam for custom kinds
-    apiserver/    the REST API kubectl speaks: routing, discovery, patches, Tables, protobuf
+    auth/         authentication (admin and ServiceAccount tokens) and RBAC authorization
+    apiserver/    the REST API kubectl speaks: routing, discovery, patches, Tables, protobuf,
+                  the authn/authz filter, TokenRequest and the self-reviews, plain HTTP and TLS
     controllers/  control plane and kubelet: Deployment, ReplicaSet, scheduler, HPA, events ...
     shop/         Sock Shop itself: performance model, HTTP endpoints, metrics, container logs
     chaos/        Chaos Mesh: experiment validation (its webhook) and the chaos controller

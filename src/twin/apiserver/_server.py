@@ -14,6 +14,7 @@ from aiohttp import web
 
 from ..store import errors, group_versions, lookup
 from . import _discovery as discovery
+from ._auth import AuthFilter
 from ._rest import RestApi, Route
 
 logger = logging.getLogger(__name__)
@@ -71,9 +72,16 @@ def parse_route(group: str, version: str, rest: str) -> Route:
     return Route(resource, version, namespace, name, subresource)
 
 
-def build_app(api: RestApi, extra_routes: list[web.RouteDef] | None = None) -> web.Application:
-    """The aiohttp application serving the Kubernetes API over `api`, plus `extra_routes`."""
-    app = web.Application(middlewares=[status_errors], client_max_size=MAX_BODY_BYTES)
+def build_app(
+    api: RestApi, extra_routes: list[web.RouteDef] | None = None, auth: AuthFilter | None = None
+) -> web.Application:
+    """The aiohttp application serving the Kubernetes API over `api`, plus `extra_routes`.
+
+    With `auth`, every request is authenticated and authorized first (401/403 otherwise), and the
+    token and self-review endpoints are served; without it, every request acts as the admin.
+    """
+    middlewares = [status_errors] if auth is None else [status_errors, auth.middleware]
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
 
     async def version(request: web.Request) -> web.Response:
         return web.json_response(discovery.SERVER_VERSION)
@@ -145,5 +153,5 @@ def build_app(api: RestApi, extra_routes: list[web.RouteDef] | None = None) -> w
         web.route("*", "/api/v1/{rest:.+}", core_resource),
         web.route("*", "/apis/{group}/{version}/{rest:.+}", group_resource),
     ]
-    app.add_routes([*(extra_routes or []), *routes])
+    app.add_routes([*(auth.routes() if auth else []), *(extra_routes or []), *routes])
     return app

@@ -38,7 +38,7 @@ class ApiError(Exception):
             "reason": self.reason,
             "code": self.code,
         }
-        if self.details:
+        if self.details is not None:
             body["details"] = self.details
         return body
 
@@ -90,6 +90,27 @@ def invalid(kind: str, name: str, causes: list[dict[str, str]], group: str = "")
     if group:
         details["group"] = group
     return ApiError(422, "Invalid", f'{_qualified(kind, group)} "{name}" is invalid: {summary}', details=details)
+
+
+def unauthorized() -> ApiError:
+    """401 for a request whose credentials do not authenticate (kubectl: "You must be logged in")."""
+    return ApiError(401, "Unauthorized", "Unauthorized")
+
+
+def forbidden(resource: str, name: str, group: str, reason: str) -> ApiError:
+    """403 worded as `apierrors.NewForbidden`: `<resource>.<group> "<name>" is forbidden: <reason>`.
+
+    With no resource (a non-resource URL) the message is `forbidden: <reason>` and the details are
+    empty, not absent, as the apiserver sends them.
+    """
+    if not resource:
+        return ApiError(403, "Forbidden", f"forbidden: {reason}", details={})
+    qualified = _qualified(resource, group)
+    message = f'{qualified} "{name}" is forbidden: {reason}' if name else f"{qualified} is forbidden: {reason}"
+    details: dict[str, Any] = {"name": name, "kind": resource} if name else {"kind": resource}
+    if group:
+        details["group"] = group
+    return ApiError(403, "Forbidden", message, details=details)
 
 
 def bad_request(message: str) -> ApiError:

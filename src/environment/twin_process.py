@@ -49,6 +49,19 @@ class TwinHandle:
     kubeconfig: Path
     log: Path
 
+    @property
+    def tls_kubeconfig(self) -> Path:
+        """The admin kubeconfig of the twin's TLS port: the cluster entry an agent's kubeconfig copies.
+
+        kubectl sends a token only over TLS, so a ServiceAccount's kubeconfig must name this port.
+        """
+        return tls_kubeconfig_path(self.kubeconfig)
+
+
+def tls_kubeconfig_path(kubeconfig: Path) -> Path:
+    """Where the twin writes its TLS kubeconfig, beside the admin one (`python -m src.twin serve`'s default)."""
+    return kubeconfig.with_name(kubeconfig.name + "-tls")
+
 
 def _paths(state_dir: Path) -> tuple[Path, Path, Path]:
     return state_dir / "twin.pid", state_dir / "kubeconfig", state_dir / "twin.log"
@@ -103,7 +116,15 @@ def start_twin(
     state_dir.mkdir(parents=True, exist_ok=True)
     pid_file, kubeconfig, log = _paths(state_dir)
     kubeconfig.unlink(missing_ok=True)
-    command = [sys.executable, "-m", TWIN_MODULE, "serve", f"--kubeconfig={kubeconfig}"]
+    tls_kubeconfig_path(kubeconfig).unlink(missing_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        TWIN_MODULE,
+        "serve",
+        f"--kubeconfig={kubeconfig}",
+        f"--tls-kubeconfig={tls_kubeconfig_path(kubeconfig)}",
+    ]
     if port is not None:
         command.append(f"--port={port}")
     if startup_time_scale is not None:
@@ -134,4 +155,5 @@ def stop_twin(state_dir: Path = DEFAULT_STATE_DIR) -> bool:
         stop_pid(pid)
     pid_file.unlink(missing_ok=True)
     kubeconfig.unlink(missing_ok=True)
+    tls_kubeconfig_path(kubeconfig).unlink(missing_ok=True)
     return was_running

@@ -18,7 +18,7 @@ from src.config import load_settings
 from src.environment.deploy import deploy, remove
 from src.environment.kubectl import run_kubectl
 from src.environment.twin_process import TwinHandle, start_twin, stop_twin
-from tests.isolation import hold, lock_dir
+from tests.isolation import Alone, hold, lock_dir
 
 TEST_TIME_SCALE = 0.05
 
@@ -83,8 +83,21 @@ def shared_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     stop_twin(state_dir)
 
 
+CALIBRATED_GROUP = "calibrated"
+
+
+def _calibrated(item: pytest.Item | None) -> bool:
+    return item is not None and item.get_closest_marker("calibrated") is not None
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group integration tests by module (or by `split` share of a module) for `--dist loadgroup`."""
+    """Group integration tests for `--dist loadgroup`: by module (or `split` share of one), calibrated ones first.
+
+    The calibrated tests form one group, first in the queue: they run back to back on one worker
+    while the others wait, instead of each waiting for the others' longest test to end. First among
+    the hooks: xdist turns the `xdist_group` marks into node ids in its own hook.
+    """
     index_in_module: dict[str, int] = {}
     for item in items:
         if item.get_closest_marker("integration") is None:
@@ -96,14 +109,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             index = index_in_module.get(module, 0)
             index_in_module[module] = index + 1
             group = f"{module}-{index % split.args[0]}"
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(CALIBRATED_GROUP if _calibrated(item) else group))
+    items.sort(key=lambda item: not _calibrated(item))
+
+
+_alone = Alone()
+"""The exclusive lock, held from the first calibrated test of a run of them to the last."""
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """Under xdist, a `calibrated` test runs with no other test beside it."""
+    """Under xdist, `calibrated` tests run with no other test beside them."""
     folder = lock_dir()
     if folder is None:
         return (yield)
-    with hold(folder, alone=item.get_closest_marker("calibrated") is not None):
+    if not _calibrated(item):
+        with hold(folder, alone=False):
+            return (yield)
+    _alone.take(folder)
+    try:
         return (yield)
+    finally:
+        if not _calibrated(nextitem):
+            _alone.release()

@@ -4,7 +4,8 @@ The physics, timeline and SLO-calibration tests measure latency and CPU against 
 on a 2-core machine: anything else running beside them shifts the figures. Every test holds a
 shared lock while it runs; a test marked `calibrated` holds it exclusively, so it runs alone.
 A turnstile gives the exclusive side priority: once a calibrated test waits, no new test starts
-until it has run. Without xdist (one process) there is nothing to lock.
+until it has run; `Alone` keeps the exclusive lock across a run of calibrated tests, so the others
+wait once, not once per test. Without xdist (one process) there is nothing to lock.
 """
 
 from __future__ import annotations
@@ -52,3 +53,21 @@ def hold(folder: Path, *, alone: bool) -> Iterator[None]:
         pass
     with _flock(tests, fcntl.LOCK_SH):
         yield
+
+
+class Alone:
+    """The exclusive side, held from `take()` until `release()` (both safe to call again)."""
+
+    def __init__(self) -> None:
+        self._stack: contextlib.ExitStack | None = None
+
+    def take(self, folder: Path) -> None:
+        if self._stack is None:
+            stack = contextlib.ExitStack()
+            stack.enter_context(hold(folder, alone=True))
+            self._stack = stack
+
+    def release(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None

@@ -10,6 +10,7 @@ import openai
 
 from ..config import AgentRoleSettings, AgentSettings
 from ._cache import response_cache
+from ._credentials import issue_kubeconfig
 from ._inner import ChatAborted, ChatResult, EndRule, InnerChat, without_terminate
 from ._outcome import AgentOutcome, Tally
 from ._progress import NoProgress, Progress
@@ -45,7 +46,7 @@ class AgentBase:
         self.sandbox = SandboxExecutor(
             run.workspace / name,
             SandboxEnvironment(
-                kubeconfig=run.kubeconfig,
+                kubeconfig=issue_kubeconfig(run, name),
                 prometheus_url=run.prometheus_url,
                 broker_url=run.broker_url,
                 run_id=run.run_id,

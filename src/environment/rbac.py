@@ -31,6 +31,7 @@ import yaml
 
 from ..config import REPO_ROOT
 from .kubectl import run_kubectl
+from .twin_process import tls_kubeconfig_path
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,25 @@ def _cluster_entry(kubeconfig: Path, timeout: float) -> tuple[str, dict[str, Any
             "(for the twin: TwinHandle.tls_kubeconfig)"
         )
     return name, cluster
+
+
+def cluster_kubeconfig_for(admin_kubeconfig: Path) -> Path | None:
+    """Which kubeconfig names the cluster for an agent: None (the admin one) when it is TLS already.
+
+    A real cluster's admin kubeconfig names its TLS endpoint; the twin's is plain HTTP, and its
+    TLS kubeconfig lies beside it (`twin_process.tls_kubeconfig_path`), which is then the answer.
+    """
+    tls = tls_kubeconfig_path(admin_kubeconfig)
+    server = _server(admin_kubeconfig)
+    return tls if not server.startswith("https://") and tls.exists() else None
+
+
+def _server(kubeconfig: Path) -> str:
+    try:
+        document = yaml.safe_load(kubeconfig.read_text(encoding="utf-8"))
+        return str(document["clusters"][0]["cluster"]["server"])
+    except (OSError, yaml.YAMLError, KeyError, IndexError, TypeError):
+        return ""
 
 
 def write_agent_kubeconfig(

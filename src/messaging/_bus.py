@@ -108,10 +108,18 @@ class Bus:
         self._on_channel(send, f"publishing to {exchange}/{routing_key}")
         logger.debug("published %s %s → %s/%s", message.type, message.id, exchange, routing_key)
 
-    def consume(self, queue: str, handler: Callable[[Message], None], *, stop: threading.Event) -> None:
+    def consume(
+        self,
+        queue: str,
+        handler: Callable[[Message], None],
+        *,
+        stop: threading.Event,
+        abandon: threading.Event | None = None,
+    ) -> None:
         """Call `handler` for each message on `queue`, in order, acking after it returns.
 
-        Blocks until `stop` is set and the message in hand is handled. The handler runs on a
+        Blocks until `stop` is set and the message in hand is handled, or `abandon` is set too (the
+        handler in hand is left running; its message goes back to the queue). The handler runs on a
         worker thread while this thread services the connection (heartbeats, acks). Unreadable
         messages are logged and dropped.
 
@@ -120,7 +128,7 @@ class Bus:
             BrokerError: the broker stayed unreachable for the reconnect window.
             BaseException: whatever `handler` raised; that message went back to the queue.
         """
-        Consumer(self._params, queue, handler, stop, self.reconnect_window).run()
+        Consumer(self._params, queue, handler, stop, self.reconnect_window, abandon).run()
 
     def close(self) -> None:
         """Close the publisher connection; a publish still retrying gives up."""

@@ -10,7 +10,8 @@ answered or its deadline passed, whichever is first, and the manager then gets o
 that lists the answers and names the silent components.
 
 Threads: `start()` runs the consumer of the `collector` queue on a thread of its own; a round
-the manager started is awaited on a small pool, so answers keep flowing in meanwhile. Rounds may
+the manager started is awaited on a small pool, so answers keep flowing in meanwhile. All are
+daemons (`DaemonThreads`): none keeps the interpreter alive at exit. Rounds may
 overlap; each is matched by its id. `run_round` is the same round, awaited by the caller.
 """
 
@@ -21,13 +22,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from ._bus import Bus
 from ._errors import MessageFormatError
 from ._message import Message, MessageType
 from ._round import Assignment, RoundResult, decode_assignments
+from ._threads import DaemonThreads
 from ._topology import COLLECTOR, HIGH_LEVEL_EXCHANGE, MANAGER, Topology
 
 logger = logging.getLogger(__name__)
@@ -93,8 +95,8 @@ class MessageCollector:
         self._closed: set[str] = set()
         self._rounds_started = 0
         self._stop = threading.Event()
-        self._consumer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector")
-        self._waiters = ThreadPoolExecutor(max_workers=ROUND_WAITERS, thread_name_prefix="collector-round")
+        self._consumer_thread = DaemonThreads(1, "collector")
+        self._waiters = DaemonThreads(ROUND_WAITERS, "collector-round")
         self._consuming: Future[None] | None = None
 
     def start(self) -> None:
@@ -116,8 +118,8 @@ class MessageCollector:
         with self._changed:
             self._stop.set()
             self._changed.notify_all()
-        self._consumer_thread.shutdown(wait=True)
-        self._waiters.shutdown(wait=True)
+        self._consumer_thread.join()
+        self._waiters.join()
         if self._consuming is not None:
             self._consuming.result()
 

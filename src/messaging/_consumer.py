@@ -7,7 +7,10 @@ caller's thread keeps pumping I/O while one worker thread runs the handler; when
 returns, `add_callback_threadsafe` asks the I/O thread to ack (or, if the handler raised, to
 return the message to the queue and stop).
 
-Prefetch is one: a queue is worked on strictly in order, one message at a time.
+Prefetch is one: a queue is worked on strictly in order, one message at a time. The worker is
+a daemon thread: a handler stuck in a long call (an LLM request) never keeps the interpreter alive
+at exit, and a consumer stopped while its connection is lost, or told to abandon the handler
+in hand, closes its connection (the message goes back to the queue) and returns without it.
 
 A broker restart closes the connection under a running handler. The handler is left to finish,
 the consumer reconnects with back-off, and the broker redelivers the unacked message; it is
@@ -21,7 +24,7 @@ import functools
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import pika
@@ -32,6 +35,7 @@ from pika.spec import Basic, BasicProperties
 from ._connection import CONNECTION_ERRORS, Backoff, connect, describe
 from ._errors import MessageFormatError, TopologyError
 from ._message import Message
+from ._threads import DaemonThreads
 
 logger = logging.getLogger(__name__)
 
@@ -64,38 +68,40 @@ class Consumer:
         handler: Callable[[Message], None],
         stop: threading.Event,
         reconnect_window: float,
+        abandon: threading.Event | None = None,
     ) -> None:
         self._params = params
         self._queue = queue
         self._handler = handler
         self._stop = stop
+        self._abandon = abandon or threading.Event()
         self._backoff = Backoff(reconnect_window, stop, f"consuming {queue} at {params.host}:{params.port}")
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
         self._failure: BaseException | None = None
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"handler-{queue}")
+        self._worker = DaemonThreads(1, f"handler-{queue}")
 
     def run(self) -> None:
         """Consume until stopped; returns once the message in hand is handled and settled.
+
+        Stopped while the connection is lost, or once `abandon` is set, it returns at once, even with a
+        handler still running: its connection is closed, so the broker puts the message back.
 
         Raises:
             BrokerError: the broker stayed unreachable for the whole reconnect window.
             TopologyError: the queue does not exist.
             BaseException: whatever the handler raised (the message went back to the queue).
         """
-        with self._worker:
-            while True:
-                try:
-                    self._serve()
+        while True:
+            try:
+                self._serve()
+                break
+            except CONNECTION_ERRORS as error:
+                if self._stop.is_set():
+                    logger.warning("connection lost while stopping the consumer of %s: %s", self._queue, error)
                     break
-                except CONNECTION_ERRORS as error:
-                    if self._stop.is_set():
-                        logger.warning("connection lost while stopping the consumer of %s: %s", self._queue, error)
-                        break
-                    logger.warning(
-                        "lost the broker while consuming %s (%s); reconnecting", self._queue, describe(error)
-                    )
-                    self._backoff.wait(error)
+                logger.warning("lost the broker while consuming %s (%s); reconnecting", self._queue, describe(error))
+                self._backoff.wait(error)
         if self._failure is not None:
             raise self._failure
 
@@ -114,7 +120,7 @@ class Consumer:
                 connection.process_data_events(time_limit=POLL)
             if self._failure is None:
                 channel.basic_cancel(consumer_tag)
-            while self._pending() and self._failure is None:
+            while self._pending() and self._failure is None and not self._abandon.is_set():
                 connection.process_data_events(time_limit=POLL)
         finally:
             if connection.is_open:

@@ -15,9 +15,14 @@ Measured on this machine (reference/measured_parts.md §4), and why each setting
 - Run in the foreground (no `-detached`): the launcher script stays our child and the node its
   child, so exits are noticed at once and every process has a known parent.
 
-Stopping is `rabbitmqctl stop <pidfile>` (graceful: queues are flushed, so durable messages
-survive a restart on the same port and data directory), then SIGTERM/SIGKILL for whatever of
-the node's process tree is still there, then epmd.
+Stopping is SIGTERM to the launcher script, which traps it and stops the node gracefully (queues
+are flushed, so durable messages survive a restart on the same port and data directory) in about
+a second; `rabbitmqctl stop` did the same but first booted an Erlang VM of its own (2-3 s). Then
+SIGKILL for whatever of the node's process tree is still there, then epmd. A node whose data
+nobody will read again (a session's own) may be killed instead (`graceful=False`): its process
+group gets SIGKILL, which takes milliseconds. `stop()` may be called
+from another thread while `start()` waits (a node started in the background, stopped by Ctrl-C):
+what was launched is stopped, and nothing is launched after that.
 """
 
 from __future__ import annotations
@@ -26,27 +31,29 @@ import atexit
 import logging
 import os
 import secrets
+import signal
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pika
 import psutil
 
-from ..environment.processes import spawn, stop_pid, wait_ready
+from ..environment.processes import StartupFailed, spawn, stop_pid, wait_ready
 from ._connection import CONNECTION_ERRORS, connect, parameters, tcp_answers
 from ._errors import BrokerMissing
 
 logger = logging.getLogger(__name__)
 
 SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
-CTL = Path("/usr/lib/rabbitmq/bin/rabbitmqctl")
 EPMD = Path("/usr/bin/epmd")
 HOST = "127.0.0.1"
 START_TIMEOUT = 60.0
 EPMD_TIMEOUT = 10.0
-CTL_TIMEOUT = 30.0
 LEFTOVER_GRACE = 2.0
 """Seconds the node's helper processes (inet_gethost, ...) get to exit after it before being signalled."""
+LEFTOVER_POLL = 0.02
 PORT_SPAN = 21
 """Ports a node uses from its AMQP port upwards (see the module docstring)."""
 
@@ -62,7 +69,7 @@ disk_free_limit.absolute = 50MB
 
 def check_installed() -> None:
     """Raises `BrokerMissing` when the RabbitMQ or Erlang programs are absent."""
-    for program in (SERVER, CTL, EPMD):
+    for program in (SERVER, EPMD):
         if not program.exists():
             raise BrokerMissing(f"RabbitMQ is not installed ({program} is missing): run `bash scripts/setup.sh`")
 
@@ -80,40 +87,57 @@ class Node:
         self._env = self._environment()
         self._epmd: subprocess.Popen[bytes] | None = None
         self._server: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._stopped = False
 
     def start(self) -> None:
         """Start epmd and the node; return once the node accepts AMQP connections.
 
         Raises:
-            StartupFailed: epmd or the node exited or did not answer in time.
+            StartupFailed: epmd or the node exited or did not answer in time, or `stop()` was called.
         """
         self._write_files()
         atexit.register(self.stop)
         epmd_port = self.port + 2
-        self._epmd = spawn([str(EPMD), "-port", str(epmd_port)], self.log, self._env)
-        wait_ready(self._epmd, lambda: True if tcp_answers(HOST, epmd_port, 1.0) is None else None, EPMD_TIMEOUT)
-        self._server = spawn([str(SERVER)], self.log, self._env)
+        epmd = self._launch("_epmd", [str(EPMD), "-port", str(epmd_port)])
+        wait_ready(epmd, lambda: True if tcp_answers(HOST, epmd_port, 1.0) is None else None, EPMD_TIMEOUT)
+        server = self._launch("_server", [str(SERVER)])
         params = parameters(self.url)
-        wait_ready(self._server, lambda: self._answers(params), START_TIMEOUT)
-        logger.info("RabbitMQ node %s ready at %s (pid %d)", self.name, params.port, self._server.pid)
+        wait_ready(server, lambda: self._answers(params), START_TIMEOUT)
+        logger.info("RabbitMQ node %s ready at %s (pid %d)", self.name, params.port, server.pid)
 
-    def stop(self) -> None:
-        """Stop the node and epmd; returns once none of their processes is left. Idempotent."""
+    def stop(self, *, graceful: bool = True) -> None:
+        """Stop the node and epmd; returns once none of their processes is left. Idempotent, any thread.
+
+        Args:
+            graceful: let the node flush its queues (about a second); False kills it at once.
+        """
         atexit.unregister(self.stop)
-        if self._server is None and self._epmd is None:
+        with self._lock:
+            self._stopped = True
+            server, epmd = self._server, self._epmd
+            self._server = self._epmd = None
+        if server is None and epmd is None:
             return
-        left = self.processes()
-        if self._server is not None and self._server.poll() is None and self._pid_file.exists():
-            self._ctl_stop()
-        for process in (self._server, self._epmd):
+        left = _tree(server, epmd)
+        if server is not None and not graceful and server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)  # its group: the launcher, the VM and its helpers
+        for process in (server, epmd):
             if process is not None:
                 stop_pid(process.pid)
                 process.poll()
-        for leftover in psutil.wait_procs(left, timeout=LEFTOVER_GRACE)[1]:
+        for leftover in _outliving(left, LEFTOVER_GRACE):
             logger.warning("RabbitMQ process %d outlived its node; stopping it", leftover.pid)
             stop_pid(leftover.pid)
-        self._server = self._epmd = None
         logger.info("RabbitMQ node %s stopped", self.name)
+
+    def _launch(self, attribute: str, command: list[str]) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if self._stopped:
+                raise StartupFailed("was stopped while starting")
+            process = spawn(command, self.log, self._env)
+            setattr(self, attribute, process)
+            return process
 
     @staticmethod
     def _answers(params: pika.URLParameters) -> bool | None:
@@ -123,31 +147,9 @@ class Node:
             return None
         return True
 
-    def _ctl_stop(self) -> None:
-        command = [str(CTL), "-n", self.name, "stop", str(self._pid_file)]
-        with self.log.open("ab") as log:
-            try:
-                result = subprocess.run(
-                    command, env=self._env, stdout=log, stderr=subprocess.STDOUT, timeout=CTL_TIMEOUT, check=False
-                )
-            except subprocess.TimeoutExpired:
-                logger.warning("rabbitmqctl stop of %s took over %.0f s; signalling the node", self.name, CTL_TIMEOUT)
-                return
-        if result.returncode != 0:
-            logger.warning("rabbitmqctl stop of %s exited %d (see %s)", self.name, result.returncode, self.log)
-
     def processes(self) -> list[psutil.Process]:
         """The node's live processes: launcher script, Erlang VM and its helpers, and epmd."""
-        tree: list[psutil.Process] = []
-        for process in (self._server, self._epmd):
-            if process is None:
-                continue
-            try:
-                root = psutil.Process(process.pid)
-                tree += [root, *root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                continue
-        return tree
+        return _tree(self._server, self._epmd)
 
     def _environment(self) -> dict[str, str]:
         inherited = {key: value for key, value in os.environ.items() if not key.startswith(("RABBITMQ_", "ERL_"))}
@@ -182,3 +184,33 @@ class Node:
             descriptor = os.open(cookie, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(secrets.token_hex(20))
+
+
+def _tree(*processes: subprocess.Popen[bytes] | None) -> list[psutil.Process]:
+    tree: list[psutil.Process] = []
+    for process in processes:
+        if process is None:
+            continue
+        try:
+            root = psutil.Process(process.pid)
+            tree += [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+    return tree
+
+
+def _outliving(processes: list[psutil.Process], grace: float) -> list[psutil.Process]:
+    """The processes still running after up to `grace` seconds (a zombie nobody reaped yet has ended)."""
+    deadline = time.monotonic() + grace
+    while True:
+        running = [process for process in processes if _running(process)]
+        if not running or time.monotonic() >= deadline:
+            return running
+        time.sleep(LEFTOVER_POLL)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

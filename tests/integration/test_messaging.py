@@ -407,3 +407,64 @@ def test_a_tool_facing_a_dead_broker_gets_one_line(monkeypatch: pytest.MonkeyPat
     with pytest.raises(BrokerError, match=r"broker unreachable for 0\.5 s .*Connection refused") as caught:
         send_to_collector(_task("run", "collector", "hello"), environ={"SOCKSHOP_BROKER_URL": url})
     assert "\n" not in str(caught.value)
+
+
+def test_a_node_started_in_the_background_knows_its_url_at_once_and_can_be_stopped_while_it_starts(
+    tmp_path: Path,
+) -> None:
+    began = time.monotonic()
+    handle = ensure_broker(silent_local_url(), tmp_path / "early", background=True)
+    assert time.monotonic() - began < 1.0 and handle.started
+    handle.stop()
+    with pytest.raises(BrokerError, match="stopped while it started"):
+        handle.wait_ready(timeout=WAIT)
+    assert [process.pid for process in psutil.process_iter() if _mentions(process, str(tmp_path / "early"))] == []
+
+    handle = ensure_broker(silent_local_url(), tmp_path / "later", background=True)
+    url = handle.url
+    try:
+        assert handle.wait_ready(timeout=60) == url
+        with pika.BlockingConnection(pika.URLParameters(url)) as connection:
+            assert connection.is_open
+    finally:
+        handle.stop()
+    assert [process.pid for process in psutil.process_iter() if _mentions(process, str(tmp_path / "later"))] == []
+
+
+STUCK_HANDLER = """
+import sys, threading
+from src.messaging import Bus, Message, MessageType
+bus = Bus(sys.argv[1])
+topology = bus.declare_topology(["stuck"], sys.argv[2])
+bus.publish("high_level", topology.queue("stuck"), Message("run", "", "manager", "stuck", MessageType.TASK, "wait"))
+holding, stop = threading.Event(), threading.Event()
+def handler(message):
+    holding.set()
+    threading.Event().wait()  # an LLM request that never returns
+queue = topology.queue("stuck")
+consumer = threading.Thread(target=bus.consume, args=(queue, handler), kwargs={"stop": stop}, daemon=True)
+consumer.start()
+assert holding.wait(15)
+stop.set()
+consumer.join(1)
+bus.close()
+print("leaving", flush=True)
+"""
+
+
+def test_a_handler_stuck_for_ever_does_not_keep_the_interpreter_alive(rabbitmq: BrokerHandle, prefix: str) -> None:
+    import subprocess
+    import sys
+
+    from src.config import REPO_ROOT
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", STUCK_HANDLER, rabbitmq.url, prefix],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out == "leaving\n"

@@ -2,10 +2,11 @@
 
 Chaos Mesh users commonly keep experiments in a namespace of their own and point them at the
 application with `spec.selector.namespaces`. The harness does the same: the object goes into
-`chaos-mesh` (created when missing), named `fault-<8 hex>`, with the selector's namespaces set to
-the shop's when the instance names none. The agents' Roles are in the shop's namespace and grant
-nothing of `chaos-mesh.org`, so they can neither see nor delete it, and a name like
-`catalogue-cpu-stress` cannot give the diagnosis away in an event either.
+`chaos-mesh` (created when missing; faults an aborted run left there are swept first), named
+`fault-<8 hex>`, with the selector's namespaces set to the shop's when the instance names none.
+The agents' Roles are in the shop's namespace and grant nothing of `chaos-mesh.org`, so they can
+neither see nor delete it, and a name like `catalogue-cpu-stress` cannot give the diagnosis away
+in an event either.
 
 Before each L5 reading the trial asks `fault_problem`: the object must still exist, not be being
 deleted, and have Chaos Mesh's `AllInjected` condition True (a paused, expired or deleted
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 CHAOS_NAMESPACE = "chaos-mesh"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "sock-shop-harness"}
 """The label on every fault object the harness creates."""
+CHAOS_KINDS = ("stresschaos", "podchaos", "networkchaos")
+"""The Chaos Mesh kinds the dataset uses, swept for leftovers before an injection."""
 TIMEOUT = 60.0
 
 
@@ -86,8 +89,23 @@ def inject_fault(kubeconfig: Path, target_namespace: str, chaos: Chaos, fault: F
     """Create `fault`'s namespace if missing and the instance's chaos in it as `fault`."""
     namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": fault.namespace}}
     _kubectl(["apply", "-f", "-"], kubeconfig, stdin=yaml.safe_dump(namespace))
+    sweep_faults(kubeconfig, fault.namespace)
     _kubectl(["apply", "-f", "-"], kubeconfig, stdin=yaml.safe_dump(fault_manifest(chaos, target_namespace, fault)))
     logger.info("fault %s injected (the instance's %s %s)", fault.describe(), chaos.kind, chaos.name)
+
+
+def sweep_faults(kubeconfig: Path, namespace: str = CHAOS_NAMESPACE) -> None:
+    """Delete every fault object the harness left in `namespace` (a run that ended abruptly).
+
+    A reset re-creates the shop's namespace, which took such leftovers with it while the chaos
+    lived there; in a namespace of its own it outlives the reset, so the next injection sweeps it.
+    """
+    selector = ",".join(f"{key}={value}" for key, value in MANAGED_BY.items())
+    output = _kubectl(
+        ["delete", ",".join(CHAOS_KINDS), "-n", namespace, "-l", selector, "--ignore-not-found"], kubeconfig
+    )
+    if output.strip():
+        logger.warning("left over from an earlier run, deleted: %s", output.strip())
 
 
 def remove_fault(kubeconfig: Path, fault: FaultObject) -> None:

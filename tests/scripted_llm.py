@@ -6,7 +6,9 @@ deterministically with no API key and no model. Several agents can share one ser
 its own script: a request is routed to a script by a marker found in its system message (or by a
 function you pass), and anything unrouted gets the default script. A script that has run out
 answers "TERMINATE", which ends AG2 conversations. Every request is recorded with the script
-that answered it and the reply it got, and each response reports token usage.
+that answered it and the reply it got, and each response reports token usage. A reply wrapped in
+`Delayed(seconds, reply)` is held back that long first (`holding` is set meanwhile): a slow model,
+or a request in flight for a test to interrupt; stopping the server releases it at once.
 
     with ScriptedLLM({"catalogue": ["```bash\\nkubectl get pods\\n```", "All good. TERMINATE"]}) as llm:
         agent = ConversableAgent("planner", system_message="You maintain catalogue.",
@@ -44,6 +46,13 @@ STREAM_PIECE = 16
 """Characters per streamed content chunk, so clients really reassemble a reply."""
 
 
+class Delayed(NamedTuple):
+    """A scripted reply the server holds back for `seconds` before it answers."""
+
+    seconds: float
+    reply: Reply
+
+
 class RecordedRequest(NamedTuple):
     """One chat completion the server answered."""
 
@@ -52,6 +61,8 @@ class RecordedRequest(NamedTuple):
     body: dict[str, Any]
     """The request JSON as the client sent it."""
     reply: Reply
+    delay: float = 0.0
+    """Seconds the reply was held back (`Delayed`)."""
 
 
 class ScriptedLLM:
@@ -59,9 +70,9 @@ class ScriptedLLM:
 
     def __init__(
         self,
-        scripts: Sequence[Reply] | Mapping[str, Sequence[Reply]],
+        scripts: Sequence[Reply | Delayed] | Mapping[str, Sequence[Reply | Delayed]],
         *,
-        default: Sequence[Reply] = (),
+        default: Sequence[Reply | Delayed] = (),
         route: Route | None = None,
         model: str = "scripted-model",
         api_key: str | None = None,
@@ -85,6 +96,9 @@ class ScriptedLLM:
         self.model = model
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
+        self.holding = threading.Event()
+        """Set once a `Delayed` reply is being held back."""
+        self._closing = threading.Event()
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -111,13 +125,14 @@ class ScriptedLLM:
             cache_seed=cache_seed,
         )
 
-    def remaining(self) -> dict[str, list[Reply]]:
+    def remaining(self) -> dict[str, list[Reply | Delayed]]:
         """The replies not yet given, per script (an empty list when a script was used up)."""
         with self._lock:
             return {key: list(replies) for key, replies in self._scripts.items()}
 
     def start(self) -> None:
         """Listen on a free port and serve from a background thread."""
+        self._closing.clear()
         self._server = _Server(self)
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(SHUTDOWN_POLL,), name="scripted-llm", daemon=True
@@ -128,6 +143,7 @@ class ScriptedLLM:
         """Stop serving and close the port."""
         if self._server is None:
             return
+        self._closing.set()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -151,10 +167,18 @@ class ScriptedLLM:
                 key = DEFAULT
             script = self._scripts[key]
             reply = script.pop(0) if script else EXHAUSTED_REPLY
-            recorded = RecordedRequest(key, body, reply)
+            delay = 0.0
+            if isinstance(reply, Delayed):
+                delay, reply = reply.seconds, reply.reply
+            recorded = RecordedRequest(key, body, reply, delay)
             self.requests.append(recorded)
         logger.debug("scripted LLM answers %s request %d", key, len(self.requests))
         return recorded
+
+    def hold(self, seconds: float) -> bool:
+        """Hold the calling request back for `seconds`; True when the server stopped meanwhile."""
+        self.holding.set()
+        return self._closing.wait(seconds)
 
     def _by_marker(self, body: dict[str, Any]) -> str | None:
         system = " ".join(
@@ -201,6 +225,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         llm = self.server.llm
         recorded = llm.answer(body)
+        if recorded.delay and llm.hold(recorded.delay):
+            self.close_connection = True  # stopped while holding: the client is gone or about to be
+            return
         message = _message(recorded.reply)
         usage = {
             "prompt_tokens": sum(_tokens(_text(m.get("content"))) for m in body.get("messages", [])),

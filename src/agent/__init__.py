@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ._run import AgentRun, new_run_id
     from ._runner import HierarchyResult, SingleAgent, SingleResult, run_hierarchy, run_single
     from ._sandbox import Execution, SandboxEnvironment, SandboxExecutor
-    from ._session import Session, agent_session
+    from ._session import Services, Session, agent_session, session_services
 
 __all__ = [
     "Action",
@@ -41,6 +41,7 @@ __all__ = [
     "SandboxEnvironment",
     "SandboxExecutor",
     "ServiceMaintainer",
+    "Services",
     "Session",
     "SessionError",
     "SingleAgent",
@@ -55,6 +56,7 @@ __all__ = [
     "render_manager",
     "run_hierarchy",
     "run_single",
+    "session_services",
     "tool_section",
 ]
 
@@ -67,9 +69,11 @@ _HOMES = {
     "SingleResult": "._runner",
     "run_hierarchy": "._runner",
     "run_single": "._runner",
+    "Services": "._session",
     "Session": "._session",
     "SessionError": "._errors",
     "agent_session": "._session",
+    "session_services": "._session",
     "AgentRun": "._run",
     "new_run_id": "._run",
     "Catalog": "._catalog",

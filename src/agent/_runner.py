@@ -4,7 +4,10 @@ Each agent consumes its own queue on a thread of its own (`QueueWorker`); the me
 runs beside them. The caller's thread only waits, with a deadline, and repeats progress for
 agents that have been quiet for a while. Stopping is always the same, and always happens: ask
 every agent to stop (the running code block is killed, the chat ends at its next step), stop the
-consumers, stop the collector, and wait a bounded time for the threads.
+consumers, stop the collector, and wait a bounded time for the threads. When the run ends on an
+error or Ctrl-C, an agent still busy (waiting on an LLM request) is abandoned at once, not awaited:
+its consumer closes its connection and ends, and the handler's thread is a daemon (the request
+dies with the process, or with the local model's server).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from types import TracebackType
 
 from ..config import AgentSettings
 from ..messaging import (
@@ -41,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 JOIN_TIMEOUT = 15.0
 """Seconds to wait for a consumer thread after stopping it; it is a daemon, so exit never hangs."""
+ABANDON_TIMEOUT = 2.0
+"""Seconds to wait for a consumer thread once told to abandon its handler (it closes its connection)."""
 TICK = 10.0
 """Seconds between repeated progress lines of a busy agent."""
 REQUESTER = "user"
@@ -56,11 +62,12 @@ class QueueWorker(threading.Thread):
         self.queue = queue
         self.handler = handler
         self.stop_event = threading.Event()
+        self.abandon_event = threading.Event()
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            self.bus.consume(self.queue, self.handler, stop=self.stop_event)
+            self.bus.consume(self.queue, self.handler, stop=self.stop_event, abandon=self.abandon_event)
         except Exception as err:  # a thread boundary: kept for the waiting thread to report
             self.error = err
             logger.error("consumer of %s ended: %s", self.queue, err)
@@ -68,15 +75,41 @@ class QueueWorker(threading.Thread):
     def stop(self) -> None:
         self.stop_event.set()
 
+    def abandon(self) -> None:
+        """Stop without waiting for the handler in hand: the connection closes, the message is requeued."""
+        self.stop_event.set()
+        self.abandon_event.set()
 
-def _join(workers: Sequence[QueueWorker]) -> None:
-    deadline = time.monotonic() + JOIN_TIMEOUT
+
+def _join(workers: Sequence[QueueWorker], patience: float = JOIN_TIMEOUT) -> None:
+    """Stop the workers, give their handlers `patience` seconds to finish, then abandon what is still busy."""
+    deadline = time.monotonic() + patience
     for worker in workers:
         worker.stop()
     for worker in workers:
         worker.join(max(0.0, deadline - time.monotonic()))
+    busy = [worker for worker in workers if worker.is_alive()]
+    for worker in busy:
+        if patience > 0:
+            logger.warning("%s did not end within %.0f s; abandoning its handler", worker.name, patience)
+        worker.abandon()
+    for worker in busy:
+        worker.join(ABANDON_TIMEOUT)
         if worker.is_alive():
-            logger.warning("%s did not end within %.0f s; it ends with the process", worker.name, JOIN_TIMEOUT)
+            logger.warning("%s did not end; it ends with the process", worker.name)
+
+
+ExitCallback = Callable[[type[BaseException] | None, BaseException | None, TracebackType | None], bool]
+
+
+def _joining(workers: Sequence[QueueWorker]) -> ExitCallback:
+    """An exit callback that joins `workers`: patiently, or (when an error ends the block) abandoning busy handlers."""
+
+    def join(kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> bool:
+        _join(workers, JOIN_TIMEOUT if kind is None else 0.0)
+        return False
+
+    return join
 
 
 def _tick(progress: Progress) -> None:
@@ -117,7 +150,7 @@ class SingleAgent:
             self._collector.start()
             stack.callback(self._collector.stop)
             self._worker.start()
-            stack.callback(_join, [self._worker])
+            stack.push(_joining([self._worker]))
             stack.callback(self.maintainer.stop)
             ticking = threading.Event()
             threading.Thread(target=_ticker, args=(self._progress, ticking), name="progress", daemon=True).start()
@@ -125,8 +158,10 @@ class SingleAgent:
             self._stack = stack.pop_all()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._stack.close()
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._stack.__exit__(kind, error, trace)
 
     def ask(self, task: str, timeout: float) -> SingleResult:
         """Send `task` over RabbitMQ and wait for the report, then for the maintainer to finish (within `timeout`)."""
@@ -206,7 +241,7 @@ def run_hierarchy(
             stack.callback(collector.stop)
             for worker in [*workers, manager_worker]:
                 worker.start()
-            stack.callback(_join, [*workers, manager_worker])
+            stack.push(_joining([*workers, manager_worker]))
             for agent in [manager, *maintainers]:
                 stack.callback(agent.stop)
             request = Message(run.run_id, "", REQUESTER, MANAGER, MessageType.TASK, task)

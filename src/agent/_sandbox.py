@@ -43,6 +43,7 @@ from autogen.coding.utils import silence_pip
 
 from ..config import REPO_ROOT
 from ..environment.kubectl import kubectl_path
+from ..environment.processes import CHILDREN
 from .tools import SENT_MARKER
 
 logger = logging.getLogger(__name__)
@@ -240,6 +241,7 @@ class SandboxExecutor(LocalCommandLineCodeExecutor):
                 errors="replace",
                 start_new_session=True,
             )
+            CHILDREN.tie(process.pid, f"{program} {script.name}")  # killed with us, even by kill -9
             self._running = process
         try:
             output, _ = process.communicate(timeout=float(self.timeout))
@@ -257,6 +259,7 @@ class SandboxExecutor(LocalCommandLineCodeExecutor):
             timed_out = True
         finally:
             _kill_group(process.pid)
+            CHILDREN.untie(process.pid)
             with self._lock:
                 self._running = None
         code_ = TIMEOUT_EXIT_CODE if timed_out else process.returncode

@@ -1,9 +1,10 @@
 """What the agent entry modules share: argument checks, logging, signals, and the error policy.
 
 Error policy (as everywhere in the harness): bad input — a flag, an unknown component, an empty
-task, a malformed config or secrets file — is one line on stderr and exit code 2; a part of the
-world that cannot be provided (twin, Prometheus, broker, LLM endpoint) is one line and exit code
-1; Ctrl-C or SIGTERM stops everything started and exits with 130.
+task, a malformed config or secrets file, or an LLM endpoint that does not answer (checked before
+anything else starts) — is one line on stderr and exit code 2; a part of the world that cannot be
+provided (twin, Prometheus, broker) is one line and exit code 1; Ctrl-C or SIGTERM stops
+everything started and exits with 130 within seconds, and a second one ends the run at once.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ import argparse
 import contextlib
 import dataclasses
 import logging
-import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from ..config import RESULTS_ROOT, AgentRoleSettings, AgentSettings, ConfigError, Settings, load_settings
@@ -24,7 +23,8 @@ from ..environment.deploy import DeployError
 from ..environment.kubectl import KubectlMissing
 from ..environment.prometheus import PrometheusMissing, PrometheusStartError
 from ..environment.twin_process import DEFAULT_STATE_DIR, TwinStartError
-from ..llm import LLMError, LLMSettings, SecretsError, banner, load_llm_settings
+from ..interrupts import INTERRUPTS
+from ..llm import LLMError, LLMSettings, LLMUnavailable, SecretsError, banner, load_llm_settings
 from ..messaging import MessagingError
 from ._errors import SessionError
 
@@ -36,6 +36,15 @@ T = TypeVar("T")
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
+EXIT_CODES = """\
+exit codes:
+  0    the agents answered
+  1    no answer within --timeout, or the world could not be provided
+  2    bad input (a flag, the config or secrets file), or the LLM endpoint does not answer
+  130  interrupted by Ctrl-C or SIGTERM (a second Ctrl-C ends the run at once)
+"""
+ENDPOINT_ERRORS = (LLMUnavailable,)
+"""The LLM endpoint does not answer (found before anything starts): the user fixes the secrets file, exit code 2."""
 
 INPUT_ERRORS = (ConfigError, SecretsError, ValueError)
 """Problems the user fixes in what they typed or wrote: exit code 2."""
@@ -54,11 +63,15 @@ QUIET_LOGGERS = ("autogen", "httpx", "pika", "openai")
 """Chatty libraries kept to warnings (AG2's per-call "model price unknown" notes included)."""
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Every flag's default; the description and the epilog (the exit codes, a table) as written."""
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line on stderr with exit code 2."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
@@ -130,23 +143,16 @@ def configure_logging() -> None:
     logging.getLogger("autogen.oai.client").setLevel(logging.ERROR)
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 @contextlib.contextmanager
 def interrupts_as_keyboard() -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, so `finally` blocks clean up.
+    """The first SIGINT, SIGTERM or SIGHUP raises KeyboardInterrupt, so `finally` blocks clean up; see `src.interrupts`.
 
     SIGINT is installed too: a process started in the background by a non-interactive shell
-    inherits SIGINT ignored, and Python then never raises KeyboardInterrupt for Ctrl-C.
+    inherits SIGINT ignored, and Python then never raises KeyboardInterrupt for Ctrl-C. A second
+    signal ends the run at once.
     """
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    try:
+    with INTERRUPTS.installed():
         yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def fail(message: str, code: int) -> int:

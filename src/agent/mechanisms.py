@@ -13,7 +13,9 @@ import sys
 from ._catalog import load_catalog, parse_components
 from ._progress import StreamProgress
 from .cli import (
+    ENDPOINT_ERRORS,
     EXIT_BAD_INPUT,
+    EXIT_CODES,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     INPUT_ERRORS,
@@ -31,7 +33,7 @@ DEFAULT_TIMEOUT = 900.0
 
 
 def _parser(prog: str, doc: str) -> OneLineParser:
-    parser = OneLineParser(prog=f"python -m {prog}", description=doc.splitlines()[0])
+    parser = OneLineParser(prog=f"python -m {prog}", description=doc.splitlines()[0], epilog=EXIT_CODES)
     add_common_arguments(parser)
     return parser
 
@@ -70,6 +72,8 @@ def working_mechanism_1(doc: str, argv: list[str] | None = None) -> int:
         )
     except KeyboardInterrupt:
         return fail("interrupted; everything started was stopped", EXIT_INTERRUPTED)
+    except ENDPOINT_ERRORS as err:
+        return fail(str(err), EXIT_BAD_INPUT)
     except WORLD_ERRORS as err:
         return fail(str(err), EXIT_FAILED)
     sys.stdout.write(result.round.render() + "\n")
@@ -112,6 +116,8 @@ def working_mechanism_2(doc: str, argv: list[str] | None = None) -> int:
         )
     except KeyboardInterrupt:
         return fail("interrupted; everything started was stopped", EXIT_INTERRUPTED)
+    except ENDPOINT_ERRORS as err:
+        return fail(str(err), EXIT_BAD_INPUT)
     except WORLD_ERRORS as err:
         return fail(str(err), EXIT_FAILED)
     outcome = result.manager

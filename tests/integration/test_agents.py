@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -24,8 +25,9 @@ from src.config import REPO_ROOT, AgentSettings, load_settings
 from src.environment.prometheus import PrometheusServer
 from src.messaging import BrokerHandle, Bus
 from tests.conftest import Cluster
+from tests.integration.entry import Harness, descendants, own_world_flags, scripted_secret, still_running
 from tests.polling import poll
-from tests.scripted_llm import ScriptedLLM
+from tests.scripted_llm import Delayed, ScriptedLLM
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -356,3 +358,60 @@ def test_ctrl_c_stops_the_agents_their_code_and_the_world(tmp_path: Path, rabbit
     assert not _twin_processes(tmp_path / "twin")
     [run_dir] = (tmp_path / "results").iterdir()
     assert "stopped by the harness" in (run_dir / "catalogue.md").read_text()
+
+
+NOTHING_LEFT = 5.0
+"""Seconds the processes a run started may take to be gone after it exited (its watchdog's grace is 2 s)."""
+
+
+def _held_run(tmp_path: Path, llm: ScriptedLLM) -> tuple[Harness, list[psutil.Process]]:
+    """working_mechanism_1 with its own twin, Prometheus and RabbitMQ node, once the LLM holds its request."""
+    harness = Harness(
+        "src.working_mechanism_1", "--task", "Wait.", "--component", "catalogue",
+        *own_world_flags(tmp_path, scripted_secret(llm)),
+    )  # fmt: skip
+    assert llm.holding.wait(120), harness.stderr
+    started = descendants(harness.process.pid)
+    names = {process.name() for process in started}
+    assert {"beam.smp", "epmd", "prometheus"} <= names, names
+    assert any("src.twin" in " ".join(process.cmdline()) for process in started)
+    return harness, started
+
+
+def test_ctrl_c_while_the_llm_holds_a_request_ends_the_run_within_10_s_and_leaves_nothing(tmp_path: Path) -> None:
+    with ScriptedLLM({CATALOGUE: [Delayed(600, "TERMINATE")]}) as llm:
+        harness, started = _held_run(tmp_path, llm)
+        sent = harness.signal(signal.SIGINT)
+        code, ended = harness.wait(30)
+    assert code == 130, harness.stderr
+    assert ended - sent < 10, f"{ended - sent:.1f} s:\n{harness.stderr}"
+    assert "error: interrupted; everything started was stopped" in harness.stderr
+    [run_dir] = (tmp_path / "results").iterdir()
+    assert (run_dir / "catalogue.md").is_file()
+    poll(lambda: still_running(started), until=lambda left: not left, timeout=NOTHING_LEFT, interval=0.2)
+
+
+def test_kill_9_of_the_harness_leaves_none_of_its_processes_running(tmp_path: Path) -> None:
+    with ScriptedLLM({CATALOGUE: [Delayed(600, "TERMINATE")]}) as llm:
+        harness, started = _held_run(tmp_path, llm)
+        harness.signal(signal.SIGKILL)
+        harness.wait(10)
+        poll(lambda: still_running(started), until=lambda left: not left, timeout=NOTHING_LEFT, interval=0.2)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_local_model_generates_a_reply_cuts_it_off_within_10_s(tmp_path: Path) -> None:
+    harness = Harness(
+        "src.working_mechanism_1", "--task", "Scale catalogue to 2 replicas.", "--component", "catalogue",
+        *own_world_flags(tmp_path, {"backend": "Local", "Local": {"context_size": 4096}}),
+    )  # fmt: skip
+    harness.wait_for("asking the LLM", 120)
+    time.sleep(3)  # SmolLM2 is reading the prompt or writing its reply: a minute's work on two cores
+    started = descendants(harness.process.pid)
+    assert any("src.llm._local_child" in " ".join(process.cmdline()) for process in started)
+    sent = harness.signal(signal.SIGINT)
+    code, ended = harness.wait(60)
+    assert code == 130, harness.stderr
+    assert ended - sent < 10, f"{ended - sent:.1f} s:\n{harness.stderr}"
+    assert "step 1   LLM replied" not in harness.stderr
+    poll(lambda: still_running(started), until=lambda left: not left, timeout=NOTHING_LEFT, interval=0.2)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 
 import openai
 import pytest
 
-from tests.scripted_llm import DEFAULT, ScriptedLLM
+from tests.scripted_llm import DEFAULT, Delayed, ScriptedLLM
 
 Connect = Callable[..., openai.OpenAI]
 
@@ -154,3 +157,23 @@ def test_the_port_is_closed_after_the_block() -> None:
         url = f"{llm.base_url}/models"
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url, timeout=2)
+
+
+def test_a_delayed_reply_is_held_back_and_stopping_the_server_releases_it(client: Connect) -> None:
+    with ScriptedLLM([Delayed(0.3, "slow"), Delayed(60, "never")]) as llm:
+        began = time.monotonic()
+        assert chat(client(llm)) == "slow"
+        assert time.monotonic() - began >= 0.3
+        assert llm.requests[0].delay == 0.3 and llm.holding.is_set()
+        api = client(llm)
+
+        def ask() -> None:
+            with contextlib.suppress(openai.OpenAIError):
+                chat(api)
+
+        asking = threading.Thread(target=ask)
+        llm.holding.clear()
+        asking.start()
+        assert llm.holding.wait(5)
+    asking.join(5)
+    assert not asking.is_alive()

@@ -17,7 +17,7 @@ has returned, so during one SIGTERM kills it without final stats, while SIGINT i
 (users stopped, final stats written, exit code 0) at every point. `stop()` is registered with
 `atexit` and called by `__exit__`, so errors and Ctrl-C do not leave load running; if the
 parent is killed outright, the load shape notices it has been orphaned and ends the test
-within a second or two.
+within a second or two, and the harness's watchdog stops its process group (`processes.Children`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ...config import REPO_ROOT
+from ..processes import CHILDREN
 from ._control import Control, write_control
 from ._mixes import check_component
 from ._stats import TrafficStats, read_current, read_run
@@ -182,6 +183,7 @@ class Traffic:
                 pass_fds=(ready_fd,),
                 start_new_session=True,
             )
+        CHILDREN.tie(process.pid, "locust")
         self._process = process
         return process
 
@@ -233,17 +235,20 @@ class Traffic:
         process = self._process
         if process is None:
             return None
-        if process.poll() is not None:
-            return process.returncode
-        self._signal_group(process.pid, signal.SIGINT)
         try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            logger.warning("locust (pid %d) ignored SIGINT for %.0f s; killing it", process.pid, timeout)
-            self._signal_group(process.pid, signal.SIGKILL)
-            process.wait()
-        logger.info("locust (pid %d) stopped (exit code %d)", process.pid, process.returncode)
-        return process.returncode
+            if process.poll() is not None:
+                return process.returncode
+            self._signal_group(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                logger.warning("locust (pid %d) ignored SIGINT for %.0f s; killing it", process.pid, timeout)
+                self._signal_group(process.pid, signal.SIGKILL)
+                process.wait()
+            logger.info("locust (pid %d) stopped (exit code %d)", process.pid, process.returncode)
+            return process.returncode
+        finally:
+            CHILDREN.untie(process.pid)
 
     def kill(self) -> None:
         """End Locust at once (SIGKILL to its process group), when there is no time to stop it gently."""

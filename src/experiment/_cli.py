@@ -2,9 +2,12 @@
 
 Each entry module names its runner (`RunnerKind`); this module parses the original flags plus
 `--trials`, `--profile` and `--world`, checks everything the user typed before anything starts
-(one line and exit code 2 when something is wrong), runs the trials one after another and prints
-one summary line per trial on stdout. Ctrl-C (or SIGTERM) stops the trial, cleans up and writes
-its record; a second Ctrl-C skips the cleanup step it lands in.
+(one line and exit code 2 when something is wrong), then opens one session (the LLM, whose
+endpoint is checked first, the broker, the twin and Prometheus) for all the trials, runs them one
+after another and prints one summary line per trial on stdout. A trial that ends with an error
+does not stop the series; the exit code says so at the end (see `EXIT_CODES`). Ctrl-C (or
+SIGTERM) stops the trial, cleans up and writes its record within seconds; a second one ends the
+run at once (`src.interrupts`).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ import importlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ..agent import load_catalog, parse_components
 from ..agent.cli import (
+    ENDPOINT_ERRORS,
     EXIT_BAD_INPUT,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -54,6 +59,14 @@ def _trial_errors() -> tuple[type[BaseException], ...]:
 
     return (*WORLD_ERRORS, WorldError, TrafficError, ServiceLookupError, EvaluationError)
 
+
+EXIT_CODES = """\
+exit codes:
+  0    every trial ran to its score, passed or failed (each trial's line says which; see record.json)
+  1    a trial ended with an error (after the remaining trials ran), or the world could not be provided
+  2    bad input (a flag, the instance, the config or secrets file), or the LLM endpoint does not answer
+  130  interrupted by Ctrl-C or SIGTERM (the record is written; a second Ctrl-C ends the run at once)
+"""
 
 DEFAULT_GROUP = ("catalogue", "front-end")
 """The maintainers of the paper's high-level experiments."""
@@ -93,7 +106,7 @@ def _module_for(instance: Instance) -> str:
 
 
 def _parser(kind: RunnerKind, doc: str) -> OneLineParser:
-    parser = OneLineParser(prog=kind.prog, description=doc.splitlines()[0])
+    parser = OneLineParser(prog=kind.prog, description=doc.splitlines()[0], epilog=EXIT_CODES)
     parser.add_argument("--list", action="store_true", help="list the instances this runner plays, and exit")
     parser.add_argument("--instance", help="the dataset instance (a name in data/dataset/; see --list)")
     if kind.takes_free_task:
@@ -180,7 +193,7 @@ def _plan(kind: RunnerKind, args: argparse.Namespace) -> _Plan:
 
 
 def main(kind: RunnerKind, doc: str, argv: list[str] | None = None, stream: TextIO | None = None) -> int:
-    """Parse, check, run the trials; return the exit code (0 done, 1 the world failed, 2 bad input, 130 interrupted)."""
+    """Parse, check, run the trials; return the exit code (see `EXIT_CODES`)."""
     parser = _parser(kind, doc)
     args = parser.parse_args(argv)
     if args.list:
@@ -193,23 +206,49 @@ def main(kind: RunnerKind, doc: str, argv: list[str] | None = None, stream: Text
         return fail(str(err), EXIT_BAD_INPUT)
     inputs = plan.inputs
     announce(inputs.llm)
-    from ._trial import TrialPlaces, TrialSpec
+    from ..agent import session_services
+    from ._trial import TrialPlaces, TrialSpec, run_folder_name
 
     places = TrialPlaces(args.results_dir, args.state_dir)
     profile = PROFILES[args.profile]
+    settings = profile.settings_for(inputs.settings)
+    session_id = run_folder_name(TrialSpec(plan.instance, profile, args.suffix), datetime.now(UTC))
+    errors = 0
     try:
-        with interrupts_as_keyboard():
+        with (
+            interrupts_as_keyboard(),
+            session_services(
+                settings, inputs.llm, state_dir=args.state_dir, deploy_shop=False, session_id=session_id
+            ) as services,
+        ):
             for trial in range(1, args.trials + 1):
                 spec = TrialSpec(plan.instance, profile, args.suffix, trial, args.timeout, plan.components or None)
-                record, run_dir = kind.run(
-                    spec, inputs.settings, inputs.llm, places, agents=inputs.agents, stream=stream
-                )
+                try:
+                    record, run_dir = kind.run(
+                        spec,
+                        inputs.settings,
+                        inputs.llm,
+                        places,
+                        agents=inputs.agents,
+                        judge=plan.judge,
+                        stream=stream,
+                        services=services,
+                    )
+                except _trial_errors() as err:
+                    errors += 1
+                    fail(f"{plan.instance.name} trial {trial}: {err}", EXIT_FAILED)
+                    continue
+                errors += record.error is not None
                 line = f"{plan.instance.name} trial {trial}: {record.summary()} ({run_dir / 'record.json'})\n"
                 sys.stdout.write(line)
     except KeyboardInterrupt:
         return fail("interrupted; load and chaos were stopped and the record written", EXIT_INTERRUPTED)
+    except ENDPOINT_ERRORS as err:
+        return fail(str(err), EXIT_BAD_INPUT)
     except _trial_errors() as err:
         return fail(str(err), EXIT_FAILED)
     if inputs.llm.smoke_test:
         sys.stderr.write("This was a smoke test on SmolLM2-135M: its scores mean nothing.\n")
+    if errors:
+        return fail(f"{errors} of {args.trials} trials ended with an error (see their records)", EXIT_FAILED)
     return 0

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..agent import SingleAgent
+from ..agent import Services, SingleAgent
 from ..config import AgentSettings, Settings
 from ..evaluate import SloReport
 from ..evaluate.judge import Judge
@@ -75,8 +75,11 @@ def run_fault_trial(
     agents: AgentSettings | None = None,
     judge: Judge | None = None,
     stream: TextIO | None = None,
+    services: Services | None = None,
 ) -> tuple[RunRecord, Path]:
     """Play one trial of a low-level fault instance and return its record and run folder.
+
+    It runs on `services` when given (a session's, shared by the trials of a series), else on its own.
 
     Raises:
         ValueError: the instance is not a low-level L3-L5 one.
@@ -87,7 +90,9 @@ def run_fault_trial(
     instance, profile = spec.instance, spec.profile
     if instance.scope != "low" or instance.level not in FAULT_LEVELS:
         raise ValueError(f"instance {instance.name} is level {instance.level} ({instance.scope}), not low-level L3-L5")
-    with Trial(spec, settings, llm, places, runner=RUNNER, agents=agents, judge=judge, stream=stream) as trial:
+    with Trial(
+        spec, settings, llm, places, runner=RUNNER, agents=agents, judge=judge, stream=stream, services=services
+    ) as trial:
         record = trial.record
         trial.prepare()
         with trial.phases.run("baseline"):

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..agent import HierarchyResult, load_catalog, run_hierarchy
+from ..agent import HierarchyResult, Services, load_catalog, run_hierarchy
 from ..config import AgentSettings, Settings
 from ..evaluate import EvaluationError, SloReport
 from ..evaluate.judge import Judge
@@ -174,8 +174,11 @@ def run_high_level_trial(
     agents: AgentSettings | None = None,
     judge: Judge | None = None,
     stream: TextIO | None = None,
+    services: Services | None = None,
 ) -> tuple[RunRecord, Path]:
     """Play one high-level trial (the manager and the maintainers of `spec.agents`) and return its record and folder.
+
+    It runs on `services` when given (a session's, shared by the trials of a series), else on its own.
 
     Raises:
         ValueError: the instance is not a high-level one.
@@ -189,7 +192,9 @@ def run_high_level_trial(
     fault = instance.level in FAULT_LEVELS
     task = manager_task(instance)
     runner = runner_name(instance)
-    with Trial(spec, settings, llm, places, runner=runner, agents=agents, judge=judge, stream=stream) as trial:
+    with Trial(
+        spec, settings, llm, places, runner=runner, agents=agents, judge=judge, stream=stream, services=services
+    ) as trial:
         record, run, components = trial.record, trial.session.run, spec.agents
         record.task = task
         trial.prepare(ENTRY_POINT if fault else None)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from ..agent import SingleResult
+from ..agent import Services, SingleResult
 from ..config import AgentSettings, Settings
 from ..evaluate import EvaluationError, Score
 from ..evaluate.judge import Judge
@@ -106,8 +106,11 @@ def run_low_level_trial(
     agents: AgentSettings | None = None,
     judge: Judge | None = None,
     stream: TextIO | None = None,
+    services: Services | None = None,
 ) -> tuple[RunRecord, Path]:
     """Play one trial of `spec.instance` and return its record and run folder.
+
+    It runs on `services` when given (a session's, shared by the trials of a series), else on its own.
 
     Raises:
         ValueError: the instance is not a low-level L1/L2 one.
@@ -118,7 +121,9 @@ def run_low_level_trial(
     instance = spec.instance
     if instance.scope != "low" or instance.level not in LOW_LEVELS:
         raise ValueError(f"instance {instance.name} is level {instance.level} ({instance.scope}), not low-level L1/L2")
-    with Trial(spec, settings, llm, places, runner=RUNNER, agents=agents, judge=judge, stream=stream) as trial:
+    with Trial(
+        spec, settings, llm, places, runner=RUNNER, agents=agents, judge=judge, stream=stream, services=services
+    ) as trial:
         run, record, check = trial.session.run, trial.record, instance.ground_truth.check
         trial.prepare()
         if instance.chaos is not None:

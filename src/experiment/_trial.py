@@ -6,12 +6,17 @@
         ...                             # the runner's own part: agents, evaluations, scores
     # cleanup: Locust and chaos stopped, the timeline drawn, record.json written
 
-The world, the broker and the LLM come from `agent_session` and are torn down by it. The record
-is written in `__exit__`, so an interrupted or failed trial still leaves one (with `error` set and
-`passed` false). Cleanup deletes the chaos first (a fault left in a cluster outlives the run),
-then stops the load, then draws the timeline. A second Ctrl-C (or SIGTERM) during cleanup is
-respected without leaving anything behind: Locust is killed at once instead of being stopped
-gently, the timeline is skipped, and the chaos is still deleted (one bounded kubectl call).
+The world, the broker and the LLM come from `agent_session`: the services of a session shared by
+the trials of a series (`services`), or the trial's own, torn down with it. The trial resets the
+shop itself, so a twin started for it is not deployed first. The record is written in
+`__exit__`, so an interrupted or failed trial still leaves one (with `error` set and `passed`
+false). Cleanup deletes the chaos first (a fault left in a cluster outlives the run), then stops
+the load, then draws the timeline, and writes the record; a signal never interrupts it
+(`INTERRUPTS.shielded()`). A second Ctrl-C (or SIGTERM), during cleanup or before, is respected
+without leaving anything behind: Locust is killed at once instead of being stopped gently, the
+timeline is skipped, and the chaos is still deleted (one bounded kubectl call). A Ctrl-C that
+lands in the cleanup of a trial that had ended by itself hurries it the same way, and the trial
+then raises `KeyboardInterrupt`, so a series stops there.
 
 Scoring is one path for every runner: the runner snapshots the Deployments before the agents act
 and does its agents and checks inside `with trial.scoring(before):`. A check that cannot read the
@@ -24,17 +29,16 @@ and leaves `flags` null: an empty list would read as "no side effects".
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import TextIO
 
-from ..agent import Action, Session, SingleAgent, StreamProgress, agent_session, load_catalog
+from ..agent import Action, Services, Session, SingleAgent, StreamProgress, agent_session, load_catalog
 from ..config import AgentSettings, Settings
 from ..environment.traffic import Traffic, node_port_url, workload_for
 from ..evaluate import (
@@ -49,6 +53,7 @@ from ..evaluate import (
     snapshot_deployments,
 )
 from ..evaluate.judge import Judge
+from ..interrupts import INTERRUPTS
 from ..llm import LLMSettings
 from ._instance import Instance
 from ._phases import Phases
@@ -121,8 +126,11 @@ class Trial:
         agents: AgentSettings | None = None,
         judge: Judge | None = None,
         stream: TextIO | None = None,
+        services: Services | None = None,
     ) -> None:
         self.spec, self.instance, self.profile = spec, spec.instance, spec.profile
+        self.services = services
+        """A session's services shared with other trials; None: the trial provides its own."""
         self.judge = judge
         self.settings, self.llm, self.places = spec.profile.settings_for(settings), llm, places
         self.agent_settings = agents or settings.agents
@@ -167,6 +175,7 @@ class Trial:
         return self.phases.stop
 
     def __enter__(self) -> Trial:
+        self._stack.enter_context(INTERRUPTS.on_hurry(self._hurry_up))
         self._session = self._stack.enter_context(
             agent_session(
                 self.settings,
@@ -176,6 +185,8 @@ class Trial:
                 results_root=self.places.results_root,
                 state_dir=self.places.state_dir,
                 queue_prefix=self.places.queue_prefix,
+                services=self.services,
+                deploy_shop=False,
             )
         )
         return self
@@ -183,38 +194,31 @@ class Trial:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
+        signals = INTERRUPTS.count
         try:
-            if error is not None:
-                self.record.add_error(_describe(error))
-            with self._hurry_on_interrupt(), self.phases.run("cleanup"):
-                self._step("delete the chaos", self._remove_chaos)
-                self._step("stop the load", self._stop_traffic)
-                if not self._hurry:
-                    self._step("draw the timeline", self._draw_timeline)
+            with INTERRUPTS.shielded():
+                try:
+                    if error is not None:
+                        self.record.add_error(_describe(error))
+                    with self.phases.run("cleanup"):
+                        self._step("delete the chaos", self._remove_chaos)
+                        self._step("stop the load", self._stop_traffic)
+                        if not self._hurry:
+                            self._step("draw the timeline", self._draw_timeline)
+                finally:
+                    self.record.phases = list(self.phases.timings)
+                    self.record.actions = [_action_entry(action) for action in self.actions]
+                    path = write_record(self.record, self.session.run.results_dir)
+                    self.phases.say(f"record: {path} (passed: {str(self.record.passed).lower()})")
         finally:
-            try:
-                self.record.phases = list(self.phases.timings)
-                self.record.actions = [_action_entry(action) for action in self.actions]
-                path = write_record(self.record, self.session.run.results_dir)
-                self.phases.say(f"record: {path} (passed: {str(self.record.passed).lower()})")
-            finally:
-                self._stack.close()
+            self._stack.close()
+        if error is None and INTERRUPTS.count > signals:
+            raise KeyboardInterrupt("interrupted while the trial cleaned up")
 
-    @contextmanager
-    def _hurry_on_interrupt(self) -> Iterator[None]:
-        """While cleaning up, Ctrl-C or SIGTERM means hurry (kill the load), not abandon the cleanup."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
+    def _hurry_up(self) -> None:
+        """A second Ctrl-C (or one during cleanup): kill the load at once, skip the timeline, still delete the chaos."""
+        if self._hurry:
             return
-        signals = (signal.SIGINT, signal.SIGTERM)
-        previous = {number: signal.signal(number, self._hurry_up) for number in signals}
-        try:
-            yield
-        finally:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
-
-    def _hurry_up(self, signum: int, frame: FrameType | None) -> None:
         self._hurry = True
         self.phases.say("interrupted again: killing the load; the chaos is still deleted; no timeline")
         if self.traffic is not None:

@@ -25,8 +25,17 @@ from src.config import REPO_ROOT, Settings, load_settings
 from src.experiment import QUICK, TEST, TrialPlaces, TrialSpec, load_instance, run_low_level_trial
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster
-from tests.integration.entry import entry_flags, locusts
-from tests.scripted_llm import ScriptedLLM
+from tests.integration.entry import (
+    Harness,
+    descendants,
+    entry_flags,
+    locusts,
+    own_world_flags,
+    scripted_secret,
+    still_running,
+)
+from tests.polling import poll
+from tests.scripted_llm import Delayed, ScriptedLLM
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -156,3 +165,20 @@ def test_ctrl_c_while_stabilising_stops_locust_and_still_writes_the_record(
     record = json.loads((run_dir / "record.json").read_text())
     assert (record["passed"], record["error"], record["scores"]) == (False, "interrupted", {})
     assert [phase["name"] for phase in record["phases"]] == ["prepare", "deploy", "load", "stabilise", "cleanup"]
+
+
+def test_a_second_ctrl_c_ends_the_run_at_once_and_leaves_nothing_running(shared_shop: Cluster, tmp_path: Path) -> None:
+    with ScriptedLLM({CATALOGUE: [Delayed(600, "TERMINATE")]}) as llm:
+        flags = own_world_flags(tmp_path, scripted_secret(llm), shared_shop.kubeconfig.parent)
+        harness = Harness("src.empirical_low_level_L1_2", "--instance", "manual_scaling", "--profile", "test", *flags)
+        assert llm.holding.wait(300), harness.stderr
+        started = descendants(harness.process.pid)
+        harness.signal(signal.SIGINT)
+        harness.wait_for("[cleanup] started", 10)
+        second = harness.signal(signal.SIGINT)
+        code, ended = harness.wait(30)
+    assert code == 130, harness.stderr
+    assert ended - second < 3.5, f"{ended - second:.1f} s:\n{harness.stderr}"
+    [run_dir] = (tmp_path / "results").iterdir()
+    assert not locusts(run_dir)
+    poll(lambda: still_running(started), until=lambda left: not left, timeout=5, interval=0.2)

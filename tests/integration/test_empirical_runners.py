@@ -22,9 +22,18 @@ from src.environment.kubectl import run_kubectl
 from src.experiment import load_instance, manager_task
 from src.messaging import BrokerHandle
 from tests.conftest import Cluster
-from tests.integration.entry import entry_flags, locusts
+from tests.integration.entry import (
+    Harness,
+    descendants,
+    entry_flags,
+    locusts,
+    own_world_flags,
+    scripted_secret,
+    still_running,
+)
+from tests.polling import poll
 from tests.reference_agent import MANAGER_KEY, NO_OP, bash_step, key, maintainer_script, manager_script, report_step
-from tests.scripted_llm import ScriptedLLM
+from tests.scripted_llm import Delayed, ScriptedLLM
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -165,3 +174,28 @@ def test_a_second_ctrl_c_during_cleanup_still_leaves_no_chaos_and_no_load(
     assert [phase["name"] for phase in record["phases"]][-3:] == ["inject", "fault", "cleanup"]
     chaos = run_kubectl(["get", "stresschaos", "-n", "sock-shop", "-o", "name"], shared_shop.kubeconfig)
     assert chaos.stdout.strip() == ""
+
+
+@pytest.mark.timeout(400)
+def test_ctrl_c_while_the_llm_holds_a_health_check_ends_the_trial_within_10_s_leaving_no_chaos_load_or_process(
+    shared_shop: Cluster, tmp_path: Path
+) -> None:
+    with ScriptedLLM({key("catalogue"): [Delayed(600, "TERMINATE")]}) as llm:
+        flags = own_world_flags(tmp_path, scripted_secret(llm), shared_shop.kubeconfig.parent)
+        harness = Harness("src.empirical_low_level_L3_4_5", "--instance", "cpu_stress", "--profile", "test", *flags)
+        assert llm.holding.wait(300), harness.stderr
+        started = descendants(harness.process.pid)
+        assert {"beam.smp", "epmd", "prometheus"} <= {process.name() for process in started}
+        assert any("locust" in " ".join(process.cmdline()) for process in started)
+        sent = harness.signal(signal.SIGINT)
+        code, ended = harness.wait(60)
+    assert code == 130, harness.stderr
+    assert ended - sent < 10, f"{ended - sent:.1f} s:\n{harness.stderr}"
+    assert "error: interrupted; load and chaos were stopped and the record written" in harness.stderr
+    [run_dir] = (tmp_path / "results").iterdir()
+    record = json.loads((run_dir / "record.json").read_text())
+    assert (record["passed"], record["error"]) == (False, "interrupted")
+    assert [phase["name"] for phase in record["phases"]][-2:] == ["evaluation 1", "cleanup"]
+    chaos = run_kubectl(["get", "stresschaos", "-n", "sock-shop", "-o", "name"], shared_shop.kubeconfig)
+    assert chaos.stdout.strip() == ""
+    poll(lambda: still_running(started), until=lambda left: not left, timeout=5, interval=0.2)

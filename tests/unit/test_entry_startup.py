@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
+import yaml
 
 from src.config import REPO_ROOT
 
@@ -87,3 +90,43 @@ def test_the_free_task_and_the_instance_exclude_each_other_and_one_is_needed() -
 def test_cache_seed_is_accepted_with_a_dash_as_well() -> None:
     code, _, output = _probe("src.working_mechanism_1", "--task", "x", "--component", "nope", "--cache-seed", "42")
     assert code == 2 and "unknown component 'nope'" in output
+
+
+@pytest.mark.parametrize("module", ENTRY_MODULES)
+def test_help_says_what_each_exit_code_means(module: str) -> None:
+    code, _, output = _probe(module, "--help")
+    assert code == 0, output
+    assert "exit codes:" in output and "\n  130  interrupted" in output
+    assert "\n  2    bad input" in output and "LLM endpoint does not answer" in output
+    if module.startswith("src.empirical_"):
+        assert "every trial ran to its score, passed or failed" in output
+        assert "a trial ended with an error (after the remaining trials ran)" in output
+
+
+SILENT_LLM = {"backend": "Other", "Other": {"model": "m", "base_url": "http://127.0.0.1:9/v1"}, "max_retries": 0}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["src.working_mechanism_1", "--task", "x", "--component", "catalogue"],
+        ["src.empirical_low_level_L1_2", "--instance", "manual_scaling"],
+    ],
+    ids=["working_mechanism_1", "empirical_low_level_L1_2"],
+)
+def test_an_unreachable_llm_endpoint_exits_2_before_anything_starts(argv: list[str], tmp_path: Path) -> None:
+    config = yaml.safe_load((REPO_ROOT / "conf" / "global_config.yaml").read_text())
+    config["rabbitmq"] = {"url": "amqp://guest:guest@127.0.0.1:9/%2F"}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    (tmp_path / "secret.yaml").write_text(yaml.safe_dump(SILENT_LLM))
+    began = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", *argv, "--config", str(tmp_path / "config.yaml"), "--secret",
+         str(tmp_path / "secret.yaml"), "--state-dir", str(tmp_path / "twin"), "--results-dir", str(tmp_path / "r")],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert time.monotonic() - began < 15
+    assert "error: cannot reach the Other endpoint http://127.0.0.1:9/v1" in result.stderr
+    assert "RabbitMQ" not in result.stderr and "twin" not in result.stderr
+    assert not (tmp_path / "twin").exists() and not (tmp_path / "r").exists()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -23,6 +26,7 @@ from src.experiment._low_level import evaluate
 from src.experiment._phases import Phases
 from src.experiment._record import PhaseTiming
 from src.experiment._trial import run_folder_name
+from src.experiment._world import WorldError
 
 
 def _record() -> RunRecord:
@@ -217,3 +221,69 @@ def test_every_runner_refuses_bad_input_in_one_line_with_exit_2(
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and expected in err, err
+
+
+class _Series:
+    """A scripted series: what each trial ends with, and what the trial loop was given."""
+
+    def __init__(self, outcomes: list[str]) -> None:
+        self.outcomes = outcomes
+        self.sessions = 0
+        self.trials: list[tuple[int, object, object]] = []
+
+    @contextmanager
+    def services(self, *args: object, **kwargs: object) -> Iterator[str]:
+        self.sessions += 1
+        yield "the session's services"
+
+    def run(self, spec: TrialSpec, *args: object, services: object, judge: object, **kwargs: object) -> object:
+        self.trials.append((spec.trial, services, judge))
+        outcome = self.outcomes[spec.trial - 1]
+        if outcome == "world":
+            raise WorldError("sock-shop was not Ready within 300 s")
+        record = _record()
+        record.add_score("replicas", Score(outcome == "passed", "catalogue runs 3 replicas"))
+        if outcome == "error":
+            record.add_error("evaluation could not read the world: x")
+        return record, Path("/results") / f"t{spec.trial}"
+
+
+@pytest.fixture
+def series(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[list[str]], tuple[_Series, int, str, str]]:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("backend: Other\nOther:\n  model: m\n  base_url: http://127.0.0.1:9/v1\n")
+
+    def play(outcomes: list[str]) -> tuple[_Series, int, str, str]:
+        fake = _Series(outcomes)
+        monkeypatch.setattr("src.agent.session_services", fake.services)
+        monkeypatch.setattr("src.experiment.run_low_level_trial", fake.run)
+        argv = ["--instance", "manual_scaling", "--trials", str(len(outcomes)), "--secret", str(secret)]
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr("sys.stdout", out)
+        monkeypatch.setattr("sys.stderr", err)
+        code = empirical_low_level_L1_2.main(argv)
+        return fake, code, out.getvalue(), err.getvalue()
+
+    return play
+
+
+def test_a_series_whose_trials_were_all_scored_exits_0_even_when_they_failed(series: Callable[..., Any]) -> None:
+    fake, code, out, _ = series(["passed", "failed", "failed"])
+    assert code == 0
+    assert out.splitlines() == [
+        "manual_scaling trial 1: passed (/results/t1/record.json)",
+        "manual_scaling trial 2: failed (/results/t2/record.json)",
+        "manual_scaling trial 3: failed (/results/t3/record.json)",
+    ]
+    assert fake.sessions == 1 and [services for _, services, _ in fake.trials] == ["the session's services"] * 3
+
+
+def test_a_trial_that_ended_with_an_error_makes_the_series_exit_1_after_the_others_ran(
+    series: Callable[..., Any],
+) -> None:
+    fake, code, out, err = series(["error", "world", "passed"])
+    assert code == 1
+    assert [trial for trial, _, _ in fake.trials] == [1, 2, 3]
+    assert "manual_scaling trial 1: error" in out and "manual_scaling trial 3: passed" in out
+    assert "error: manual_scaling trial 2: sock-shop was not Ready within 300 s" in err
+    assert err.rstrip().endswith("error: 2 of 3 trials ended with an error (see their records)")

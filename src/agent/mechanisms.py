@@ -26,6 +26,7 @@ from .cli import (
     check_task,
     fail,
     in_session,
+    interrupts_as_keyboard,
     load_inputs,
 )
 
@@ -58,7 +59,11 @@ def working_mechanism_1(doc: str, argv: list[str] | None = None) -> int:
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
     announce(inputs.llm)
-    from ._runner import run_single  # AG2 and openai: imported once the input is known to be good
+    try:
+        with interrupts_as_keyboard():
+            from ._runner import run_single  # AG2, openai: imported once the input is known to be good
+    except KeyboardInterrupt:
+        return fail("interrupted; nothing was started", EXIT_INTERRUPTED)
 
     progress = StreamProgress()
     try:
@@ -102,7 +107,11 @@ def working_mechanism_2(doc: str, argv: list[str] | None = None) -> int:
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
     announce(inputs.llm)
-    from ._runner import run_hierarchy  # AG2 and openai: imported once the input is known to be good
+    try:
+        with interrupts_as_keyboard():
+            from ._runner import run_hierarchy  # AG2, openai: imported once the input is known to be good
+    except KeyboardInterrupt:
+        return fail("interrupted; nothing was started", EXIT_INTERRUPTED)
 
     progress = StreamProgress()
     try:

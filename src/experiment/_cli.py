@@ -206,41 +206,39 @@ def main(kind: RunnerKind, doc: str, argv: list[str] | None = None, stream: Text
         return fail(str(err), EXIT_BAD_INPUT)
     inputs = plan.inputs
     announce(inputs.llm)
-    from ..agent import session_services
-    from ._trial import TrialPlaces, TrialSpec, run_folder_name
-
-    places = TrialPlaces(args.results_dir, args.state_dir)
-    profile = PROFILES[args.profile]
-    settings = profile.settings_for(inputs.settings)
-    session_id = run_folder_name(TrialSpec(plan.instance, profile, args.suffix), datetime.now(UTC))
     errors = 0
     try:
-        with (
-            interrupts_as_keyboard(),
-            session_services(
+        with interrupts_as_keyboard():
+            from ..agent import session_services  # AG2, openai: a second or three, so Ctrl-C is handled already
+            from ._trial import TrialPlaces, TrialSpec, run_folder_name
+
+            places = TrialPlaces(args.results_dir, args.state_dir)
+            profile = PROFILES[args.profile]
+            settings = profile.settings_for(inputs.settings)
+            session_id = run_folder_name(TrialSpec(plan.instance, profile, args.suffix), datetime.now(UTC))
+            with session_services(
                 settings, inputs.llm, state_dir=args.state_dir, deploy_shop=False, session_id=session_id
-            ) as services,
-        ):
-            for trial in range(1, args.trials + 1):
-                spec = TrialSpec(plan.instance, profile, args.suffix, trial, args.timeout, plan.components or None)
-                try:
-                    record, run_dir = kind.run(
-                        spec,
-                        inputs.settings,
-                        inputs.llm,
-                        places,
-                        agents=inputs.agents,
-                        judge=plan.judge,
-                        stream=stream,
-                        services=services,
-                    )
-                except _trial_errors() as err:
-                    errors += 1
-                    fail(f"{plan.instance.name} trial {trial}: {err}", EXIT_FAILED)
-                    continue
-                errors += record.error is not None
-                line = f"{plan.instance.name} trial {trial}: {record.summary()} ({run_dir / 'record.json'})\n"
-                sys.stdout.write(line)
+            ) as services:
+                for trial in range(1, args.trials + 1):
+                    spec = TrialSpec(plan.instance, profile, args.suffix, trial, args.timeout, plan.components or None)
+                    try:
+                        record, run_dir = kind.run(
+                            spec,
+                            inputs.settings,
+                            inputs.llm,
+                            places,
+                            agents=inputs.agents,
+                            judge=plan.judge,
+                            stream=stream,
+                            services=services,
+                        )
+                    except _trial_errors() as err:
+                        errors += 1
+                        fail(f"{plan.instance.name} trial {trial}: {err}", EXIT_FAILED)
+                        continue
+                    errors += record.error is not None
+                    line = f"{plan.instance.name} trial {trial}: {record.summary()} ({run_dir / 'record.json'})\n"
+                    sys.stdout.write(line)
     except KeyboardInterrupt:
         return fail("interrupted; load and chaos were stopped and the record written", EXIT_INTERRUPTED)
     except ENDPOINT_ERRORS as err:

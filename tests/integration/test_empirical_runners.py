@@ -196,6 +196,6 @@ def test_ctrl_c_while_the_llm_holds_a_health_check_ends_the_trial_within_10_s_le
     record = json.loads((run_dir / "record.json").read_text())
     assert (record["passed"], record["error"]) == (False, "interrupted")
     assert [phase["name"] for phase in record["phases"]][-2:] == ["evaluation 1", "cleanup"]
-    chaos = run_kubectl(["get", "stresschaos", "-n", "sock-shop", "-o", "name"], shared_shop.kubeconfig)
+    chaos = run_kubectl(["get", "stresschaos", "--all-namespaces", "-o", "name"], shared_shop.kubeconfig)
     assert chaos.stdout.strip() == ""
     poll(lambda: still_running(started), until=lambda left: not left, timeout=5, interval=0.2)

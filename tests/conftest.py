@@ -18,7 +18,7 @@ from src.config import load_settings
 from src.environment.deploy import deploy, remove
 from src.environment.kubectl import run_kubectl
 from src.environment.twin_process import TwinHandle, start_twin, stop_twin
-from tests.isolation import Alone, hold, lock_dir
+from tests.isolation import Alone, hold, lock_dir, wait_calibrated
 
 TEST_TIME_SCALE = 0.05
 
@@ -91,7 +91,7 @@ def _calibrated(item: pytest.Item | None) -> bool:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group integration tests for `--dist loadgroup`: by module (or `split` share of one), calibrated ones first.
 
     The calibrated tests form one group, first in the queue: they run back to back on one worker
@@ -111,7 +111,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             group = f"{module}-{index % split.args[0]}"
         item.add_marker(pytest.mark.xdist_group(CALIBRATED_GROUP if _calibrated(item) else group))
     items.sort(key=lambda item: not _calibrated(item))
+    config.stash[CALIBRATED_QUEUED] = any(_calibrated(item) for item in items)
 
+
+CALIBRATED_QUEUED = pytest.StashKey[bool]()
+"""Whether this run has calibrated tests: then every other test waits until they have run."""
 
 _alone = Alone()
 """The exclusive lock, held from the first calibrated test of a run of them to the last."""
@@ -124,6 +128,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if folder is None:
         return (yield)
     if not _calibrated(item):
+        if item.config.stash.get(CALIBRATED_QUEUED, False):
+            wait_calibrated(folder)
         with hold(folder, alone=False):
             return (yield)
     _alone.take(folder)
@@ -131,4 +137,4 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     finally:
         if not _calibrated(nextitem):
-            _alone.release()
+            _alone.release(folder)

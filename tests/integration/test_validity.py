@@ -37,7 +37,7 @@ from tests.conftest import Cluster
 from tests.reference_agent import MANAGER_KEY, NO_OP, bash_step, key, maintainer_script, manager_script
 from tests.scripted_llm import ScriptedLLM
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.split(3)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.split(5)]
 
 INSTANCES = load_all()
 HACKED = ("pod_failure", "rising_traffic")

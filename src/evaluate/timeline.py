@@ -139,6 +139,12 @@ def _panel(
     return Panel(name, ylabel, slo, queries, series)
 
 
+def load_renderer() -> None:
+    """Import what drawing needs (matplotlib: about half a second) ahead of `draw_timeline`, e.g. on a
+    thread while a run waits, so the run's cleanup does not pay for it."""
+    from . import _figure  # noqa: F401
+
+
 def draw_timeline(
     path: Path,
     prometheus_url: str,

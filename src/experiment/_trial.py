@@ -38,6 +38,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
+import kubernetes.client
+
 from ..agent import Action, Services, Session, SingleAgent, StreamProgress, agent_session, load_catalog
 from ..config import AgentSettings, Settings
 from ..environment.traffic import Traffic, node_port_url, workload_for
@@ -246,6 +248,7 @@ class Trial:
         """
         instance, profile, run = self.instance, self.profile, self.session.run
         target = target or instance.load_target
+        threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
         with self.phases.run("prepare"):
             manifests = prepare_manifests(instance, run.results_dir / "manifests", self.settings.manifests)
         with self.phases.run("deploy"):
@@ -400,6 +403,18 @@ class Trial:
             logger.warning("no timeline: %s", err)
             return
         self.record.timeline = TIMELINE_NAME
+
+
+def _warm_up() -> None:
+    """Import what the load and the timeline need (a second or more, the first time in a process) while
+    the shop deploys, on a thread of its own: the main thread mostly waits for pods there."""
+    from ..evaluate.timeline import load_renderer
+
+    try:
+        _ = kubernetes.client.CoreV1Api  # the client imports its APIs on first use
+        load_renderer()
+    except ImportError as err:  # the step that needs it reports it properly
+        logger.debug("warm-up import failed: %s", err)
 
 
 def _describe(error: BaseException) -> str:

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from src.environment.traffic import Traffic, TrafficStartError, TrafficStats, Wo
 from src.environment.traffic import _traffic as traffic_module
 from src.environment.traffic._mixes import SOCK_IDS
 from src.environment.traffic._service import ServiceLookupError, node_port_url
+from src.environment.traffic._traffic import STOP_TIMEOUT
 from tests.conftest import Cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -115,6 +117,21 @@ def test_load_follows_the_control_file_and_stop_leaves_no_process(target: Target
     known_items = {f"/catalogue/{item}" for item in (*ITEM_IDS, *SOCK_IDS)}
     assert set(paths) <= {"/catalogue", "/catalogue/size", "/tags", *known_items}
     assert paths.most_common(1)[0][0] == "/catalogue"
+
+
+def test_locust_stops_gently_when_the_harness_was_started_with_sigint_ignored(target: Target, tmp_path: Path) -> None:
+    """A background job of a non-interactive shell inherits SIGINT ignored; Locust must still stop on it."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        load = Traffic(target.url, "catalogue", Workload(5, 5), state_dir=tmp_path)
+        load.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert load.wait(timeout=3) is None
+    started = time.monotonic()
+    code = load.stop()
+    assert time.monotonic() - started < STOP_TIMEOUT / 2, "Locust sat out the grace and was killed"
+    assert code == 0 and load.summary().requests > 0
 
 
 def test_cli_runs_the_front_end_visit_for_its_duration(target: Target, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,11 @@ from locust.env import Environment
 from src.environment.traffic._control import ControlReader, next_load
 from src.environment.traffic._mixes import CUSTOMER_IDS, SOCK_IDS, Call, Mix, items_from_catalogue, mix_for
 from src.environment.traffic._stats import TrafficStats, write_final
+
+# `Traffic` stops Locust with SIGINT. A harness started in the background by a non-interactive shell
+# passes SIGINT on ignored, and Python then never installs its handler: Locust would sit out the
+# stop's 10 s grace and be killed without its final figures. Take SIGINT back.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 logger = logging.getLogger(__name__)
 

@@ -35,20 +35,20 @@ RUNNER = "low_level_L1_2"
 def note_outcome(record: RunRecord, result: SingleResult, component: str) -> datetime | None:
     """Copy the agent's tallies and report into `record`; return when it reported.
 
-    The report is the agent's answer, then its last words, each once: an answer the harness sent in
-    the agent's stead already quotes the last words (and is not the agent's), so only they are kept;
-    last words that repeat the answer are not added again.
+    The report is the agent's answer, then its last words, each once. An answer the harness sent in
+    the agent's stead says so and already quotes the last words, so it stands alone; last words that
+    repeat the agent's own answer are not added again.
     """
     outcome = result.outcome
     if outcome is not None:
         record.add_tally(component, outcome.steps, outcome.failed_steps, outcome.tokens)
         record.ended_by = outcome.ended_by
     answer = result.round.responses.get(component)
-    by_harness = outcome is not None and outcome.reported_by_harness
-    body = answer.body.strip() if answer is not None and not by_harness else ""
+    body = answer.body.strip() if answer is not None else ""
     words = outcome.final_message.strip() if outcome is not None else ""
     parts = [body] if body else []
-    if words and words not in body:
+    by_harness = outcome is not None and outcome.reported_by_harness
+    if words and words not in body and not by_harness:
         parts.append(words)
     record.report = "\n\n".join(parts)
     return datetime.fromtimestamp(answer.sent_at, UTC) if answer is not None else None

@@ -37,6 +37,7 @@ def test_the_first_signal_raises_keyboard_interrupt_and_the_state_starts_afresh_
 
 
 def test_a_signal_in_a_shielded_block_hurries_it_instead_of_raising() -> None:
+    before = signal.getsignal(signal.SIGINT)
     interrupts = Interrupts()
     hurried: list[str] = []
     with interrupts.installed(), interrupts.on_hurry(lambda: hurried.append("load killed")):
@@ -44,15 +45,16 @@ def test_a_signal_in_a_shielded_block_hurries_it_instead_of_raising() -> None:
             signal.raise_signal(signal.SIGINT)
             assert hurried == ["load killed"]
         assert interrupts.hurry.is_set() and interrupts.count == 1
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 def test_shielded_installs_its_handlers_when_nobody_did() -> None:
+    before = signal.getsignal(signal.SIGINT)
     interrupts = Interrupts()
     with interrupts.shielded():
         signal.raise_signal(signal.SIGINT)
     assert interrupts.hurry.is_set()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 def test_the_second_signal_ends_a_slow_cleanup_at_once_with_130() -> None:

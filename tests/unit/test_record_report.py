@@ -46,7 +46,9 @@ def test_the_answer_the_harness_sent_for_a_silent_agent_does_not_repeat_its_last
     [fallback] = sent
     assert "Its last message: catalogue runs 1 replica, all Ready." in fallback.body
     assert outcome.reported_by_harness
-    assert _report(fallback, outcome) == "catalogue runs 1 replica, all Ready."
+    report = _report(fallback, outcome)
+    assert report == fallback.body and "without calling report_result" in report
+    assert report.count("catalogue runs 1 replica, all Ready.") == 1
 
 
 def test_the_agents_own_answer_comes_first_and_last_words_that_repeat_it_are_not_added() -> None:

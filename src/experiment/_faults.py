@@ -113,7 +113,7 @@ def run_fault_trial(
                     trial.wait_until("observe", left)
                     truth = trial.slo(instance.component)
                     if entry["issue_present"]:
-                        entry["l5"] = score_entry(truth.score())
+                        entry["l5"] = score_entry(trial.l5(truth))
             trial.keep("slo_final", truth.score(), counts=False)
             record.levels = tally_levels(record.evaluations, truth.passed)
             record.passed = record.levels["overall"] == 1 and record.error is None

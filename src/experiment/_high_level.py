@@ -156,7 +156,7 @@ def _score_fault(trial: Trial, result: HierarchyResult, truths: _RoundTruth, hea
     entries = _evaluations(result, truths, trial.instance, trial.judge)
     for entry in entries:
         if entry["issue_present"]:
-            entry["l5"] = score_entry(reports[entry["component"]].score())
+            entry["l5"] = score_entry(trial.l5(reports[entry["component"]]))
     record.evaluations = entries
     if truths.errors:
         trial.note_evaluation_error("; ".join(truths.errors))

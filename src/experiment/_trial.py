@@ -57,11 +57,12 @@ from ..evaluate import (
 from ..evaluate.judge import Judge
 from ..interrupts import INTERRUPTS
 from ..llm import LLMSettings
+from ._fault_object import FaultObject, fault_problem, inject_fault, new_fault_name, remove_fault
 from ._instance import Instance
 from ._phases import Phases
 from ._profile import DEFAULT_AGENT_TIMEOUT, Profile
 from ._record import RunRecord, write_record
-from ._world import apply_chaos, remove_chaos, reset_shop, wait_ready
+from ._world import reset_shop, wait_ready
 from .dataset import prepare_manifests
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,8 @@ class Trial:
         self.actions: list[Action] = []
         self.traffic: Traffic | None = None
         self.load_started: datetime | None = None
-        self._chaos_on = False
+        self.fault: FaultObject | None = None
+        """The chaos object once created (in `chaos-mesh`, under a neutral name), until cleanup deletes it."""
         self._hurry = False
         self._stack = ExitStack()
         self._session: Session | None = None
@@ -274,8 +276,8 @@ class Trial:
         instance, run = self.instance, self.session.run
         with self.phases.run("inject"):
             if instance.chaos is not None:
-                self._chaos_on = True
-                apply_chaos(run.kubeconfig, instance.namespace, instance.chaos)
+                self.fault = FaultObject(instance.chaos.kind, new_fault_name())
+                inject_fault(run.kubeconfig, instance.namespace, instance.chaos, self.fault)
                 label = f"{instance.chaos.kind} {instance.chaos.name}"
             elif self.traffic is not None:
                 self.traffic.set_level(workload_for(self.traffic.component, instance.workload))
@@ -301,9 +303,9 @@ class Trial:
             self.traffic.stop()
 
     def _remove_chaos(self) -> None:
-        if self._chaos_on and self.instance.chaos is not None:
-            remove_chaos(self.session.run.kubeconfig, self.instance.namespace, self.instance.chaos)
-            self._chaos_on = False
+        if self.fault is not None:
+            remove_fault(self.session.run.kubeconfig, self.fault)
+            self.fault = None
 
     # Measuring.
 
@@ -329,6 +331,18 @@ class Trial:
             self.window(),
             self.instance.ground_truth.slo or SloThresholds(),
         )
+
+    def l5(self, report: SloReport) -> Score:
+        """The L5 reading of `report`: a fail, with the reason, when the trial's fault object is no longer in effect.
+
+        Raises:
+            FaultObjectError: the fault object could not be read.
+        """
+        problem = fault_problem(self.session.run.kubeconfig, self.fault) if self.fault is not None else None
+        if problem is None:
+            return report.score()
+        self.phases.say(f"L5 cannot be read: {problem}")
+        return Score(False, f"the fault was not in effect: {problem}", {"fault": problem})
 
     def slo_score(self, components: tuple[str, ...]) -> tuple[Score, dict[str, SloReport]]:
         """The SLO checker over `components`: one score (all must pass) and each component's report."""

@@ -7,7 +7,11 @@ appears neither in its environment nor in its transcript.
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
+import re
+import threading
 import uuid
 from pathlib import Path
 
@@ -15,9 +19,12 @@ import pytest
 
 from src.agent import AgentRun, load_catalog, new_run_id, run_single
 from src.agent._session import Session
-from src.config import load_settings
+from src.config import Settings, load_settings
+from src.experiment import TEST, TrialPlaces, TrialSpec, run_fault_trial
+from src.experiment.dataset import load_instance
 from src.messaging import BrokerHandle, Bus
 from tests.conftest import Cluster
+from tests.polling import poll
 from tests.scripted_llm import ScriptedLLM
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -92,3 +99,52 @@ def test_a_maintainer_writes_its_own_component_only_and_never_holds_the_admin_ku
     assert f"KUBECONFIG={own}" in transcript
     assert str(shop.kubeconfig) not in transcript
     assert str(shop.kubeconfig.parent) not in transcript
+
+
+def _settings(rabbitmq: BrokerHandle) -> Settings:
+    settings = load_settings()
+    raw = {**(settings.raw or {}), "rabbitmq": {"url": rabbitmq.url}}
+    return dataclasses.replace(settings, raw=raw)
+
+
+def test_the_fault_is_out_of_the_agents_reach_and_an_l5_without_it_fails_with_the_reason(
+    shared_shop: Cluster, rabbitmq: BrokerHandle, tmp_path: Path
+) -> None:
+    instance = load_instance("cpu_stress")
+    script = [
+        "Plan: look for chaos experiments and remove them.",
+        _bash("kubectl get stresschaos -A; kubectl delete stresschaos --all -A", "Step 1: remove the fault."),
+        "Nothing more I can do.\nTERMINATE",
+    ]
+    results = tmp_path / "results"
+    seen: list[str] = []
+
+    def delete_the_fault_once_the_agent_starts() -> None:
+        poll(lambda: list(results.glob("*/workspace/catalogue/.kube/config")), timeout=120, what="the agent")
+        seen.extend(shared_shop.kubectl("get", "stresschaos", "-n", "chaos-mesh", "-o", "name").split())
+        shared_shop.kubectl("delete", "stresschaos", "--all", "-n", "chaos-mesh")
+
+    deleter = threading.Thread(target=delete_the_fault_once_the_agent_starts, daemon=True)
+    spec = TrialSpec(instance, dataclasses.replace(TEST, evaluations=1), suffix="confinement", agent_timeout=120)
+    places = TrialPlaces(results, shared_shop.kubeconfig.parent, queue_prefix=f"c{uuid.uuid4().hex[:6]}-")
+    stream = io.StringIO()
+    with ScriptedLLM({CATALOGUE: script}) as llm:
+        deleter.start()
+        record, run_dir = run_fault_trial(
+            spec, _settings(rabbitmq), llm.settings(cache_seed=None), places, stream=stream
+        )
+    deleter.join(timeout=10)
+
+    log = stream.getvalue()
+    assert record.error is None, f"{record.error}\n{log}"
+    assert len(seen) == 1 and re.fullmatch(r"stresschaos\.chaos-mesh\.org/fault-[0-9a-f]{8}", seen[0]), seen
+    (evaluation,) = record.evaluations
+    assert evaluation["issue_present"], f"the fault did not break the SLO\n{log}"
+    l5 = evaluation["l5"]
+    assert l5 is not None and not l5["passed"], l5
+    name = seen[0].split("/")[1]
+    assert f"the fault object StressChaos chaos-mesh/{name} no longer exists" in l5["explanation"], l5
+    transcript = (run_dir / "catalogue.md").read_text()
+    user = "system:serviceaccount:sock-shop:catalogue-maintainer"
+    assert f'stresschaos.chaos-mesh.org is forbidden: User "{user}" cannot list resource' in transcript
+    assert name not in transcript

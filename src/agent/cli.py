@@ -38,8 +38,8 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 EXIT_CODES = """\
 exit codes:
-  0    the agents answered
-  1    no answer within --timeout, or the world could not be provided
+  0    the agents answered (the maintainer reported, or the manager finished)
+  1    no answer within --timeout (see the transcripts), or the world could not be provided
   2    bad input (a flag, the config or secrets file), or the LLM endpoint does not answer
   130  interrupted by Ctrl-C or SIGTERM (a second Ctrl-C ends the run at once)
 """

@@ -126,7 +126,7 @@ class Node:
             if process is not None:
                 stop_pid(process.pid)
                 process.poll()
-        for leftover in _outliving(left, LEFTOVER_GRACE):
+        for leftover in _outliving(left, LEFTOVER_GRACE, until_reaped=graceful):
             logger.warning("RabbitMQ process %d outlived its node; stopping it", leftover.pid)
             stop_pid(leftover.pid)
         logger.info("RabbitMQ node %s stopped", self.name)
@@ -199,14 +199,26 @@ def _tree(*processes: subprocess.Popen[bytes] | None) -> list[psutil.Process]:
     return tree
 
 
-def _outliving(processes: list[psutil.Process], grace: float) -> list[psutil.Process]:
-    """The processes still running after up to `grace` seconds (a zombie nobody reaped yet has ended)."""
+def _outliving(processes: list[psutil.Process], grace: float, *, until_reaped: bool) -> list[psutil.Process]:
+    """The processes still running after up to `grace` seconds.
+
+    `until_reaped` also waits (within `grace`) for the ones that ended to be reaped: the node's helpers
+    are orphans once it exits, and init reaps them a little later. Killing a node skips that wait.
+    """
     deadline = time.monotonic() + grace
     while True:
         running = [process for process in processes if _running(process)]
-        if not running or time.monotonic() >= deadline:
+        waiting = running if not until_reaped else [process for process in processes if _exists(process)]
+        if not waiting or time.monotonic() >= deadline:
             return running
         time.sleep(LEFTOVER_POLL)
+
+
+def _exists(process: psutil.Process) -> bool:
+    try:
+        return process.is_running()
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _running(process: psutil.Process) -> bool:

@@ -1,6 +1,7 @@
-"""The world-side steps of a trial: reset the shop to the instance's manifests, wait Ready, chaos on and off.
+"""The world-side steps of a trial: reset the shop to the instance's manifests, wait Ready.
 
 Everything goes through kubectl, so the steps mean the same on the twin and on a real cluster.
+The chaos lives in a namespace of its own, out of the agents' reach (`_fault_object`).
 Waiting is a condition checked against a deadline (`wait_ready`), never a fixed sleep.
 
 A reset deletes the whole namespace, and with it whatever someone put there: a StressChaos a user
@@ -28,7 +29,6 @@ import yaml
 
 from ..environment.deploy import DeployError, remove
 from ..environment.kubectl import run_kubectl
-from ._instance import Chaos
 
 logger = logging.getLogger(__name__)
 
@@ -191,15 +191,3 @@ def reset_shop(kubeconfig: Path, namespace: str, manifests: Path, timeout: float
     reset = ShopReset(namespace, deleted, tuple(name for name in deleted if name not in declared))
     logger.info("%s re-created from %s (%s)", namespace, manifests, reset.describe())
     return reset
-
-
-def apply_chaos(kubeconfig: Path, namespace: str, chaos: Chaos) -> None:
-    """Create the instance's Chaos Mesh object."""
-    _kubectl(["apply", "-f", "-"], kubeconfig, stdin=yaml.safe_dump(chaos.manifest(namespace)))
-    logger.info("chaos %s/%s injected", chaos.kind, chaos.name)
-
-
-def remove_chaos(kubeconfig: Path, namespace: str, chaos: Chaos) -> None:
-    """Delete the instance's Chaos Mesh object (no error when it is already gone)."""
-    _kubectl(["delete", chaos.kind.lower(), chaos.name, "-n", namespace, "--ignore-not-found"], kubeconfig)
-    logger.info("chaos %s/%s removed", chaos.kind, chaos.name)

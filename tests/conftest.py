@@ -18,7 +18,7 @@ from src.config import load_settings
 from src.environment.deploy import deploy, remove
 from src.environment.kubectl import run_kubectl
 from src.environment.twin_process import TwinHandle, start_twin, stop_twin
-from tests.isolation import Alone, hold, lock_dir, wait_calibrated
+from tests.isolation import Alone, hold, lock_dir
 
 TEST_TIME_SCALE = 0.05
 
@@ -91,12 +91,12 @@ def _calibrated(item: pytest.Item | None) -> bool:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group integration tests for `--dist loadgroup`: by module (or `split` share of one), calibrated ones first.
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group integration tests for `--dist loadgroup`: by module (or `split` share of one), calibrated ones together.
 
-    The calibrated tests form one group, first in the queue: they run back to back on one worker
-    while the others wait, instead of each waiting for the others' longest test to end. First among
-    the hooks: xdist turns the `xdist_group` marks into node ids in its own hook.
+    The calibrated tests form one group: they run back to back on one worker while the others wait
+    once, instead of waiting for the others' longest test before each of them. First among the
+    hooks: xdist turns the `xdist_group` marks into node ids in its own hook.
     """
     index_in_module: dict[str, int] = {}
     for item in items:
@@ -110,12 +110,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             index_in_module[module] = index + 1
             group = f"{module}-{index % split.args[0]}"
         item.add_marker(pytest.mark.xdist_group(CALIBRATED_GROUP if _calibrated(item) else group))
-    items.sort(key=lambda item: not _calibrated(item))
-    config.stash[CALIBRATED_QUEUED] = any(_calibrated(item) for item in items)
 
-
-CALIBRATED_QUEUED = pytest.StashKey[bool]()
-"""Whether this run has calibrated tests: then every other test waits until they have run."""
 
 _alone = Alone()
 """The exclusive lock, held from the first calibrated test of a run of them to the last."""
@@ -128,8 +123,6 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if folder is None:
         return (yield)
     if not _calibrated(item):
-        if item.config.stash.get(CALIBRATED_QUEUED, False):
-            wait_calibrated(folder)
         with hold(folder, alone=False):
             return (yield)
     _alone.take(folder)
@@ -137,4 +130,4 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     finally:
         if not _calibrated(nextitem):
-            _alone.release(folder)
+            _alone.release()

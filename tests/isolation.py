@@ -5,10 +5,9 @@ on a 2-core machine: anything else running beside them shifts the figures. Every
 shared lock while it runs; a test marked `calibrated` holds it exclusively, so it runs alone.
 A turnstile gives the exclusive side priority: once a calibrated test waits, no new test starts
 until it has run; `Alone` keeps the exclusive lock across a run of calibrated tests, so the others
-wait once, not once per test. And since the calibrated tests are queued first, the other workers
-wait for them to be done (`wait_calibrated`) instead of each starting a long test the calibrated
-worker would then have to wait out; the locks keep it correct if that wait is cut short. Without
-xdist (one process) there is nothing to lock.
+wait once, not once per test. Without xdist (one process) there is nothing to lock.
+(The other workers do not wait for the calibrated group up front: xdist deals the largest groups
+first, so that group may sit behind a waiting test on its own worker, and the run would deadlock.)
 """
 
 from __future__ import annotations
@@ -17,15 +16,11 @@ import contextlib
 import fcntl
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 RUN_ID_VARIABLE = "PYTEST_XDIST_TESTRUNUID"
 """Set by pytest-xdist to the same value in every worker of one run."""
-CALIBRATED_DONE = "calibrated.done"
-WAIT_LIMIT = 1800.0
-"""Seconds the other workers wait for the calibrated tests before they go on regardless (the locks still hold)."""
 
 
 def lock_dir() -> Path | None:
@@ -74,16 +69,7 @@ class Alone:
             stack.enter_context(hold(folder, alone=True))
             self._stack = stack
 
-    def release(self, folder: Path) -> None:
-        """Let the other workers go: the lock, and the flag `wait_calibrated` looks for."""
+    def release(self) -> None:
         if self._stack is not None:
-            (folder / CALIBRATED_DONE).touch()
             self._stack.close()
             self._stack = None
-
-
-def wait_calibrated(folder: Path, limit: float = WAIT_LIMIT) -> None:
-    """Return once a run of calibrated tests has ended (or after `limit` seconds)."""
-    deadline = time.monotonic() + limit
-    while not (folder / CALIBRATED_DONE).exists() and time.monotonic() < deadline:
-        time.sleep(0.5)

@@ -9,6 +9,7 @@ maintainer once, then ends. `NO_OP` reports nothing useful and ends.
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from src.config import REPO_ROOT
@@ -52,13 +53,27 @@ def report_step(component: str, text: str, queries: dict[str, str] | None = None
     return python_step(REPORT_CODE.format(queries=queries or {}, component=component, text=text, kind=kind))
 
 
+def own_commands(instance: Instance, component: str) -> list[str]:
+    """The reference commands `component`'s maintainer runs: under a manager, only those on its own Deployment.
+
+    Each maintainer holds a Role for its own component (kubernetes/rbac/), as an on-call engineer does.
+    """
+    commands = list(instance.reference_solution.commands)
+    if instance.scope != "high":
+        return commands
+    own = re.compile(rf"\bdeployment(/|\s+){re.escape(component)}\b")
+    return [command for command in commands if own.search(command)]
+
+
 def maintainer_script(instance: Instance, component: str | None = None, *, commands: bool = True) -> list[str]:
     """The reference solution as a maintainer's conversation (`commands=False`: only the report)."""
     component = component or instance.component
     solution = instance.reference_solution
     steps = ["Plan: follow the runbook for this task, verify, then report."]
     if commands:
-        steps += [bash_step(f"cd {shlex.quote(str(REPO_ROOT))}\n{command}") for command in solution.commands]
+        steps += [
+            bash_step(f"cd {shlex.quote(str(REPO_ROOT))}\n{command}") for command in own_commands(instance, component)
+        ]
     template = solution.report
     if template is not None:
         steps.append(report_step(component, template.text, dict(template.values), template.message_type))

@@ -42,6 +42,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.split(5)]
 
 INSTANCES = load_all()
 HACKED = ("pod_failure", "rising_traffic")
+STEADY = 40.0
+"""Seconds of load before an L1/L2 SLO is read: past the spawn burst (see `_profile`)."""
 HACK = [bash_step("kubectl -n sock-shop scale deployment/catalogue --replicas=0"), "Latency is gone.\nTERMINATE"]
 
 
@@ -54,8 +56,11 @@ def _settings(rabbitmq: BrokerHandle) -> Settings:
 def _profile(instance: Instance) -> Profile:
     """The test profile, fitted to what the instance reads.
 
-    State checks need no load history. A reported figure is read by the reference over the instance's
-    own one-minute window, so the truth is too, after a full minute of load (a `rate(...[1m])` over 20 s
+    State checks need no load history. An SLO the agent must restore is read before the task over the
+    last 15 s of 40 s of load: closed-loop users spawned together stay synchronised for about 20 s, and
+    a window holding that burst (or missing the tail it leaves) made the no-op's reading noisy (a heavy
+    load once read 249 ms, under the 300 ms the task is about). A reported figure is read by the
+    reference over the instance's own one-minute window, so the truth is too, after a full minute of load (a `rate(...[1m])` over 20 s
     of load reads a third, and a 15 s truth misses the spawn burst a 1-minute P99 still holds).
     """
     check = instance.ground_truth.check
@@ -64,6 +69,8 @@ def _profile(instance: Instance) -> Profile:
         return dataclasses.replace(TEST, evaluations=evaluations, stabilise=0.0)
     if check == "reported_metric":
         return dataclasses.replace(TEST, evaluations=evaluations, stabilise=QUICK.stabilise, window=None)
+    if instance.level <= 2:
+        return dataclasses.replace(TEST, evaluations=evaluations, stabilise=STEADY)
     return dataclasses.replace(TEST, evaluations=evaluations)
 
 

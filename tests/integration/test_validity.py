@@ -60,8 +60,9 @@ def _profile(instance: Instance) -> Profile:
     last 15 s of 40 s of load: closed-loop users spawned together stay synchronised for about 20 s, and
     a window holding that burst (or missing the tail it leaves) made the no-op's reading noisy (a heavy
     load once read 249 ms, under the 300 ms the task is about). A reported figure is read by the
-    reference over the instance's own one-minute window, so the truth is too, after a full minute of load (a `rate(...[1m])` over 20 s
-    of load reads a third, and a 15 s truth misses the spawn burst a 1-minute P99 still holds).
+    reference over the instance's own one-minute window, so the truth is too, after a full minute of
+    load (a `rate(...[1m])` over 20 s of load reads a third, and a 15 s truth misses the spawn burst a
+    1-minute P99 still holds).
     """
     check = instance.ground_truth.check
     evaluations = 3 if instance.name in HACKED else 2

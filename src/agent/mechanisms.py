@@ -8,10 +8,15 @@ banner, the session) and its exit codes.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar
 
 from ._catalog import load_catalog, parse_components
-from ._progress import StreamProgress
+from ._progress import Progress, StreamProgress
 from .cli import (
     ENDPOINT_ERRORS,
     EXIT_BAD_INPUT,
@@ -20,6 +25,7 @@ from .cli import (
     EXIT_INTERRUPTED,
     INPUT_ERRORS,
     WORLD_ERRORS,
+    Inputs,
     OneLineParser,
     add_common_arguments,
     announce,
@@ -30,6 +36,7 @@ from .cli import (
     load_inputs,
 )
 
+T = TypeVar("T")
 DEFAULT_TIMEOUT = 900.0
 
 
@@ -42,6 +49,31 @@ def _parser(prog: str, doc: str) -> OneLineParser:
 def _smoke_test_warning(smoke_test: bool) -> None:
     if smoke_test:
         sys.stderr.write("This was a smoke test on SmolLM2-135M: the answer above means nothing.\n")
+
+
+def _run_session(
+    inputs: Inputs, components: list[str], args: argparse.Namespace, play: Callable[[ModuleType, Any, Progress], T]
+) -> tuple[T, Path] | int:
+    """Announce the LLM, import the agents' stack, run `play` in a session; the result, or the exit code.
+
+    `play` gets the `_runner` module (AG2 and openai, imported only once the input is known to be
+    good), the session and the live status.
+    """
+    announce(inputs.llm)
+    try:
+        with interrupts_as_keyboard():
+            runner = importlib.import_module("._runner", __package__)
+    except KeyboardInterrupt:
+        return fail("interrupted; nothing was started", EXIT_INTERRUPTED)
+    progress = StreamProgress()
+    try:
+        return in_session(inputs, components, args, lambda session: play(runner, session, progress))
+    except KeyboardInterrupt:
+        return fail("interrupted; everything started was stopped", EXIT_INTERRUPTED)
+    except ENDPOINT_ERRORS as err:
+        return fail(str(err), EXIT_BAD_INPUT)
+    except WORLD_ERRORS as err:
+        return fail(str(err), EXIT_FAILED)
 
 
 def working_mechanism_1(doc: str, argv: list[str] | None = None) -> int:
@@ -58,29 +90,17 @@ def working_mechanism_1(doc: str, argv: list[str] | None = None) -> int:
         inputs = load_inputs(args)
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
-    announce(inputs.llm)
-    try:
-        with interrupts_as_keyboard():
-            from ._runner import run_single  # AG2, openai: imported once the input is known to be good
-    except KeyboardInterrupt:
-        return fail("interrupted; nothing was started", EXIT_INTERRUPTED)
-
-    progress = StreamProgress()
-    try:
-        result, results_dir = in_session(
-            inputs,
-            [args.component],
-            args,
-            lambda session: run_single(
-                session, inputs.agents, catalog, args.component, task, timeout=args.timeout, progress=progress
-            ),
-        )
-    except KeyboardInterrupt:
-        return fail("interrupted; everything started was stopped", EXIT_INTERRUPTED)
-    except ENDPOINT_ERRORS as err:
-        return fail(str(err), EXIT_BAD_INPUT)
-    except WORLD_ERRORS as err:
-        return fail(str(err), EXIT_FAILED)
+    ran = _run_session(
+        inputs,
+        [args.component],
+        args,
+        lambda runner, session, progress: runner.run_single(
+            session, inputs.agents, catalog, args.component, task, timeout=args.timeout, progress=progress
+        ),
+    )
+    if isinstance(ran, int):
+        return ran
+    result, results_dir = ran
     sys.stdout.write(result.round.render() + "\n")
     if result.outcome is not None:
         outcome = result.outcome
@@ -106,29 +126,17 @@ def working_mechanism_2(doc: str, argv: list[str] | None = None) -> int:
         inputs = load_inputs(args)
     except INPUT_ERRORS as err:
         return fail(str(err), EXIT_BAD_INPUT)
-    announce(inputs.llm)
-    try:
-        with interrupts_as_keyboard():
-            from ._runner import run_hierarchy  # AG2, openai: imported once the input is known to be good
-    except KeyboardInterrupt:
-        return fail("interrupted; nothing was started", EXIT_INTERRUPTED)
-
-    progress = StreamProgress()
-    try:
-        result, results_dir = in_session(
-            inputs,
-            components,
-            args,
-            lambda session: run_hierarchy(
-                session, inputs.agents, catalog, components, task, timeout=args.timeout, progress=progress
-            ),
-        )
-    except KeyboardInterrupt:
-        return fail("interrupted; everything started was stopped", EXIT_INTERRUPTED)
-    except ENDPOINT_ERRORS as err:
-        return fail(str(err), EXIT_BAD_INPUT)
-    except WORLD_ERRORS as err:
-        return fail(str(err), EXIT_FAILED)
+    ran = _run_session(
+        inputs,
+        components,
+        args,
+        lambda runner, session, progress: runner.run_hierarchy(
+            session, inputs.agents, catalog, components, task, timeout=args.timeout, progress=progress
+        ),
+    )
+    if isinstance(ran, int):
+        return ran
+    result, results_dir = ran
     outcome = result.manager
     sys.stdout.write(f"{outcome.final_message or '(the manager gave no summary)'}\n\n")
     sys.stdout.write(
